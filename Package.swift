@@ -1,0 +1,94 @@
+// swift-tools-version: 6.1
+// Sluice: pulls SaaS reporting APIs into a local SQLite warehouse that BI tools read.
+// Data flows one way: job file → source → batches → warehouse → run ledger.
+import PackageDescription
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // libsqlite3 from the system (Debian: libsqlite3-dev).
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // Job definitions, schedules, values, batches, errors. Knows no HTTP and no SQLite.
+        .target(
+            name: "SluiceCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // HTTP: retries, Retry-After, rate limiting, OAuth2 token cache, redirects, redaction.
+        .target(
+            name: "SluiceHTTP",
+            dependencies: [
+                "SluiceCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // One folder per source type: API pages → batches with their checkpoint.
+        .target(
+            name: "SluiceSources",
+            dependencies: ["SluiceCore", "SluiceHTTP"]
+        ),
+        // The SQLite file: binding, migrations, schema evolution, load modes, runs and state.
+        .target(
+            name: "SluiceWarehouse",
+            dependencies: ["SluiceCore", "CSQLite"]
+        ),
+        // Job runner (pull → load → record), scheduler, services, sd_notify, metrics.
+        .target(
+            name: "SluiceDaemon",
+            dependencies: [
+                "SluiceCore", "SluiceHTTP", "SluiceSources", "SluiceWarehouse",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // In-process emulators of the source APIs, with fault knobs. Independent of the rest.
+        .target(
+            name: "SluiceEmulators",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The command line: argument parsing and wiring only.
+        .executableTarget(
+            name: "sluice",
+            dependencies: [
+                "SluiceCore", "SluiceHTTP", "SluiceSources", "SluiceWarehouse", "SluiceDaemon", "SluiceEmulators",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
+        .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP", "SluiceEmulators"]),
+        .testTarget(name: "SluiceSourcesTests", dependencies: ["SluiceSources", "SluiceEmulators"]),
+        .testTarget(name: "SluiceWarehouseTests", dependencies: ["SluiceWarehouse", "CSQLite"]),
+        .testTarget(name: "SluiceDaemonTests", dependencies: ["SluiceDaemon", "SluiceEmulators"]),
+        .testTarget(
+            name: "SluiceEndToEndTests",
+            dependencies: ["SluiceEmulators", "CSQLite", "sluice"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

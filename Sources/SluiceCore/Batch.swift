@@ -1,0 +1,98 @@
+/// How a table is loaded (design.md §4).
+public enum LoadMode: String, Sendable, Hashable, CaseIterable {
+    /// `INSERT … ON CONFLICT(primary key) DO UPDATE`; each page is its own transaction with the checkpoint.
+    case upsert
+    /// The table holds exactly the newest complete dataset, swapped in atomically.
+    case replace
+    /// Every dataset is appended with a snapshot id; a `<table>_latest` view shows the newest complete one.
+    case snapshot
+}
+
+/// Where a batch's rows go: table name, load mode and the key for upserts.
+public struct TableTarget: Sendable, Hashable {
+    /// The warehouse table name (`[a-z_][a-z0-9_]*`).
+    public var table: String
+    public var mode: LoadMode
+    /// Primary key as source names or warehouse column names; required for `upsert`.
+    public var primaryKey: [String]
+    /// Declared types that override inference, keyed by source name or column name (`target.columns:`).
+    public var columnTypes: [String: ColumnType]
+    /// For `snapshot` mode: how many snapshots to keep (nil keeps all).
+    public var keepSnapshots: Int?
+
+    public init(table: String, mode: LoadMode, primaryKey: [String] = [], columnTypes: [String: ColumnType] = [:],
+                keepSnapshots: Int? = nil) {
+        self.table = table
+        self.mode = mode
+        self.primaryKey = primaryKey
+        self.columnTypes = columnTypes
+        self.keepSnapshots = keepSnapshots
+    }
+}
+
+/// A column as the source names and types it.
+public struct Column: Sendable, Hashable {
+    /// The name exactly as the source spells it (CSV header, JSON key, OData property).
+    public var sourceName: String
+    /// The type the source knows or inferred from the first value seen.
+    public var type: ColumnType
+
+    public init(_ sourceName: String, _ type: ColumnType) {
+        self.sourceName = sourceName
+        self.type = type
+    }
+}
+
+/// Whether a batch ends a unit of work that becomes visible to readers.
+public enum CommitPoint: Sendable, Hashable {
+    /// Commit this batch together with its checkpoint now (upsert pages).
+    case now
+    /// Part of a larger unit (one WS1 download): written, but not visible until a later `.now` batch of the
+    /// same unit commits; if the run fails before that, none of the unit is visible.
+    case deferred
+}
+
+/// Rows of one page plus the checkpoint that becomes true once they are committed.
+///
+/// The data flow of Sluice is: source → `Batch` → warehouse commits rows and `checkpoint` in one
+/// transaction. A checkpoint therefore never runs ahead of committed data.
+public struct Batch: Sendable {
+    public var target: TableTarget
+    public var columns: [Column]
+    /// Each row has exactly `columns.count` values, in column order.
+    public var rows: [[Value]]
+    /// State keys (for `sluice_state`) written in the same transaction as the rows.
+    public var checkpoint: [String: String]
+    public var commit: CommitPoint
+    /// Where this batch came from, for progress and errors: "page 7 of Sessions".
+    public var origin: String
+    /// Bytes of response body this batch was parsed from.
+    public var bytes: Int
+    /// For `snapshot` mode: identifies the dataset (e.g. the WS1 download id) and when it was produced.
+    public var snapshot: SnapshotInfo?
+
+    public init(target: TableTarget, columns: [Column], rows: [[Value]], checkpoint: [String: String] = [:],
+                commit: CommitPoint = .now, origin: String, bytes: Int = 0, snapshot: SnapshotInfo? = nil) {
+        self.target = target
+        self.columns = columns
+        self.rows = rows
+        self.checkpoint = checkpoint
+        self.commit = commit
+        self.origin = origin
+        self.bytes = bytes
+        self.snapshot = snapshot
+    }
+}
+
+/// Identifies one point-in-time dataset in `snapshot` mode.
+public struct SnapshotInfo: Sendable, Hashable {
+    /// Stable id of the dataset at the source (the WS1 download id).
+    public var id: String
+    /// When the source produced it, as normalised UTC timestamp text.
+    public var at: String
+
+    public init(id: String, at: String) {
+        self.id = id
+        self.at = at
+    }
+}

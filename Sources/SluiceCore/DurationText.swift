@@ -1,0 +1,54 @@
+/// Durations as job files write them: `90s`, `15m`, `1h`, `7d`, `1h30m`, `250ms`.
+public enum DurationText {
+    /// Seconds for a duration text, or nil when it is not one. A bare number is seconds.
+    public static func seconds(_ text: String) -> Double? {
+        let s = text.trimmingWhitespace().lowercased()
+        guard !s.isEmpty else { return nil }
+        if let plain = Double(s) { return plain >= 0 ? plain : nil }
+        var total = 0.0
+        var number = ""
+        var unit = ""
+        var sawAny = false
+        func flush() -> Bool {
+            guard let n = Double(number) else { return false }
+            let factor: Double
+            switch unit {
+            case "ms": factor = 0.001
+            case "s", "sec", "secs", "second", "seconds": factor = 1
+            case "m", "min", "mins", "minute", "minutes": factor = 60
+            case "h", "hr", "hour", "hours": factor = 3600
+            case "d", "day", "days": factor = 86_400
+            case "w", "week", "weeks": factor = 604_800
+            default: return false
+            }
+            total += n * factor
+            number = ""
+            unit = ""
+            sawAny = true
+            return true
+        }
+        for ch in s where ch != " " {
+            if ch.isNumber || ch == "." {
+                if !unit.isEmpty { guard flush() else { return nil } }
+                number.append(ch)
+            } else if ch.isLetter {
+                guard !number.isEmpty else { return nil }
+                unit.append(ch)
+            } else {
+                return nil
+            }
+        }
+        guard !number.isEmpty, !unit.isEmpty, flush(), sawAny else { return nil }
+        return total
+    }
+
+    /// A compact text for a number of seconds (`1h`, `15m`, `90s`, `1d`).
+    public static func format(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if Double(s) != seconds { return "\(seconds)s" }
+        if s != 0, s % 86_400 == 0 { return "\(s / 86_400)d" }
+        if s != 0, s % 3600 == 0 { return "\(s / 3600)h" }
+        if s != 0, s % 60 == 0 { return "\(s / 60)m" }
+        return "\(s)s"
+    }
+}

@@ -1,0 +1,287 @@
+/// A job as decoded and validated from one YAML file (design.md §3).
+public struct JobDefinition: Sendable {
+    /// `[a-z0-9][a-z0-9_-]*`; the file's stem unless `name:` is given.
+    public var name: String
+    /// The file the job came from (for error messages).
+    public var file: String
+    public var schedule: Schedule
+    /// IANA zone name for cron schedules; default `UTC`.
+    public var timezone: String
+    /// Random delay added to each fire time, in seconds; default 0.
+    public var jitterSeconds: Double
+    public var target: TargetSettings
+    public var http: HTTPSettings
+    public var source: SourceSettings
+
+    public init(name: String, file: String, schedule: Schedule, timezone: String = "UTC", jitterSeconds: Double = 0,
+                target: TargetSettings, http: HTTPSettings = HTTPSettings(), source: SourceSettings) {
+        self.name = name
+        self.file = file
+        self.schedule = schedule
+        self.timezone = timezone
+        self.jitterSeconds = jitterSeconds
+        self.target = target
+        self.http = http
+        self.source = source
+    }
+
+    /// The table name used when the job file gives none: the job name with `-` turned into `_`.
+    public var defaultTable: String {
+        let t = name.replacingAll("-", with: "_")
+        return t.first.map { $0.isNumber } == true ? "t_" + t : t
+    }
+}
+
+/// The `target:` block.
+public struct TargetSettings: Sendable, Hashable {
+    /// `[a-z_][a-z0-9_]*`; nil means derived from the job name (or per entity for Citrix).
+    public var table: String?
+    /// nil means the source's natural mode (upsert for paged sources, snapshot for WS1).
+    public var mode: LoadMode?
+    public var primaryKey: [String]
+    /// `target.columns:` type overrides, keyed by source name or column name.
+    public var columns: [String: ColumnType]
+    /// `keep_snapshots:` for snapshot mode.
+    public var keepSnapshots: Int?
+
+    public init(table: String? = nil, mode: LoadMode? = nil, primaryKey: [String] = [], columns: [String: ColumnType] = [:],
+                keepSnapshots: Int? = nil) {
+        self.table = table
+        self.mode = mode
+        self.primaryKey = primaryKey
+        self.columns = columns
+        self.keepSnapshots = keepSnapshots
+    }
+}
+
+/// The `http:` block.
+public struct HTTPSettings: Sendable, Hashable {
+    /// Per-request timeout in seconds; default 60.
+    public var timeoutSeconds: Double
+    /// Attempts per request including the first; default 6.
+    public var maxAttempts: Int
+    /// Client-side token bucket (`600/15m`); nil means the source's default (if any).
+    public var rateLimit: RateLimit?
+
+    public init(timeoutSeconds: Double = 60, maxAttempts: Int = 6, rateLimit: RateLimit? = nil) {
+        self.timeoutSeconds = timeoutSeconds
+        self.maxAttempts = maxAttempts
+        self.rateLimit = rateLimit
+    }
+}
+
+/// `N/duration`: at most `requests` requests per `perSeconds` seconds.
+public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
+    public var requests: Int
+    public var perSeconds: Double
+
+    public init(requests: Int, perSeconds: Double) {
+        self.requests = requests
+        self.perSeconds = perSeconds
+    }
+
+    /// Parses `600/15m`, `200/1h`, `10/s`.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let n = Int(parts[0].trimmingWhitespace()), n > 0 else { return nil }
+        var per = String(parts[1]).trimmingWhitespace()
+        if let first = per.first, first.isLetter { per = "1" + per }
+        guard let seconds = DurationText.seconds(per), seconds > 0 else { return nil }
+        self.init(requests: n, perSeconds: seconds)
+    }
+
+    public var description: String { "\(requests)/\(DurationText.format(perSeconds))" }
+}
+
+/// A secret reference. Secrets are never written literally in job files.
+public enum SecretRef: Sendable, Hashable, CustomStringConvertible {
+    /// `{ env: NAME }`: the environment variable NAME.
+    case env(String)
+    /// `{ file: /path }`: the file's contents, trailing newline removed.
+    case file(String)
+    /// `{ credential: name }`: `$CREDENTIALS_DIRECTORY/name`, as systemd's `LoadCredential=` provides.
+    case credential(String)
+
+    /// Where the secret lives, never its value.
+    public var description: String {
+        switch self {
+        case .env(let n): return "{env: \(n)}"
+        case .file(let p): return "{file: \(p)}"
+        case .credential(let n): return "{credential: \(n)}"
+        }
+    }
+}
+
+/// The `source:` block, one case per source type.
+public enum SourceSettings: Sendable {
+    case cursorFeed(CursorFeedSettings)
+    case ws1Intelligence(WS1Settings)
+    case citrixMonitor(CitrixSettings)
+    case powerBIActivity(PowerBISettings)
+
+    /// The `type:` value as written in job files.
+    public var typeName: String {
+        switch self {
+        case .cursorFeed: return "cursor-feed"
+        case .ws1Intelligence: return "ws1-intelligence"
+        case .citrixMonitor: return "citrix-monitor"
+        case .powerBIActivity: return "powerbi-activity"
+        }
+    }
+
+    /// Every URL the job will call, for the https-or-loopback rule.
+    public var urls: [(key: String, url: String)] {
+        switch self {
+        case .cursorFeed(let s): return [("base_url", s.baseURL)]
+        case .ws1Intelligence(let s):
+            return [("api_base", s.apiBase), ("token_url", s.tokenURL)].compactMap { k, v in v.map { (k, $0) } }
+        case .citrixMonitor(let s): return [("api_base", s.apiBase), ("token_url", s.tokenURL)]
+        case .powerBIActivity(let s):
+            return [("authority", s.authority), ("api_base", s.apiBase)].compactMap { k, v in v.map { (k, $0) } }
+        }
+    }
+}
+
+/// `type: cursor-feed`: any JSON feed of the form `{ rows, nextCursor, schemaVersion }`.
+public struct CursorFeedSettings: Sendable, Hashable {
+    public var baseURL: String
+    public var dataset: String
+    /// Sent as `Authorization: Bearer <token>`; optional for open feeds.
+    public var token: SecretRef?
+    public var cursorParam: String
+    public var sinceParam: String
+    public var updatedField: String
+    public var pageSize: Int
+    /// Query parameter that carries `page_size`.
+    public var pageSizeParam: String
+    /// Re-read this many seconds before the watermark; default 0.
+    public var lookbackSeconds: Double
+    /// The row key for upserts when `target.primary_key` is not given.
+    public var keyField: String
+
+    public init(baseURL: String, dataset: String, token: SecretRef?, cursorParam: String = "cursor",
+                sinceParam: String = "updated_since", updatedField: String = "updated_at_utc", pageSize: Int = 1000,
+                pageSizeParam: String = "page_size", lookbackSeconds: Double = 0, keyField: String = "id") {
+        self.baseURL = baseURL
+        self.dataset = dataset
+        self.token = token
+        self.cursorParam = cursorParam
+        self.sinceParam = sinceParam
+        self.updatedField = updatedField
+        self.pageSize = pageSize
+        self.pageSizeParam = pageSizeParam
+        self.lookbackSeconds = lookbackSeconds
+        self.keyField = keyField
+    }
+}
+
+/// `type: ws1-intelligence`.
+public struct WS1Settings: Sendable, Hashable {
+    public var region: String
+    /// Explicit hosts; nil means built from `region`.
+    public var apiBase: String?
+    public var tokenURL: String?
+    public var apiVersion: String
+    public var reportID: String
+    /// The service-account JSON file (tokenEndpoint, clientId, clientSecret).
+    public var serviceAccount: SecretRef?
+    public var clientID: SecretRef?
+    public var clientSecret: SecretRef?
+    public var runReport: Bool
+    /// How long `run_report` waits for the download to complete, in seconds.
+    public var runTimeoutSeconds: Double
+    public var pageSize: Int
+
+    public init(region: String = "na1", apiBase: String? = nil, tokenURL: String? = nil, apiVersion: String = "v2",
+                reportID: String, serviceAccount: SecretRef? = nil, clientID: SecretRef? = nil,
+                clientSecret: SecretRef? = nil, runReport: Bool = false, runTimeoutSeconds: Double = 1800,
+                pageSize: Int = 100) {
+        self.region = region
+        self.apiBase = apiBase
+        self.tokenURL = tokenURL
+        self.apiVersion = apiVersion
+        self.reportID = reportID
+        self.serviceAccount = serviceAccount
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.runReport = runReport
+        self.runTimeoutSeconds = runTimeoutSeconds
+        self.pageSize = pageSize
+    }
+}
+
+/// One entity set of a Citrix Monitor job.
+public struct CitrixEntity: Sendable, Hashable {
+    public var name: String
+    /// nil means the built-in default for this entity set.
+    public var key: [String]?
+    public var cursor: String?
+    public var table: String?
+
+    public init(name: String, key: [String]? = nil, cursor: String? = nil, table: String? = nil) {
+        self.name = name
+        self.key = key
+        self.cursor = cursor
+        self.table = table
+    }
+}
+
+/// `type: citrix-monitor`.
+public struct CitrixSettings: Sendable, Hashable {
+    public var apiBase: String
+    /// May contain `{customer_id}`.
+    public var tokenURL: String
+    public var customerID: SecretRef
+    public var clientID: SecretRef
+    public var clientSecret: SecretRef
+    public var entities: [CitrixEntity]
+    public var initialLookbackSeconds: Double
+    public var lookbackSeconds: Double
+    public var windowSeconds: Double
+
+    public init(apiBase: String = "https://api.cloud.com/monitorodata",
+                tokenURL: String = "https://api.cloud.com/cctrustoauth2/{customer_id}/tokens/clients",
+                customerID: SecretRef, clientID: SecretRef, clientSecret: SecretRef, entities: [CitrixEntity],
+                initialLookbackSeconds: Double = 7 * 86_400, lookbackSeconds: Double = 3600, windowSeconds: Double = 86_400) {
+        self.apiBase = apiBase
+        self.tokenURL = tokenURL
+        self.customerID = customerID
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.entities = entities
+        self.initialLookbackSeconds = initialLookbackSeconds
+        self.lookbackSeconds = lookbackSeconds
+        self.windowSeconds = windowSeconds
+    }
+}
+
+/// `type: powerbi-activity`.
+public struct PowerBISettings: Sendable, Hashable {
+    /// public | gcc | gcc-high | dod | china.
+    public var cloud: String
+    /// Explicit URLs; nil means from `cloud`.
+    public var authority: String?
+    public var scopeResource: String?
+    public var apiBase: String?
+    public var tenantID: SecretRef
+    public var clientID: SecretRef
+    public var clientSecret: SecretRef
+    public var filter: String?
+    public var initialLookbackSeconds: Double
+    public var lateArrivalSeconds: Double
+
+    public init(cloud: String = "public", authority: String? = nil, scopeResource: String? = nil, apiBase: String? = nil,
+                tenantID: SecretRef, clientID: SecretRef, clientSecret: SecretRef, filter: String? = nil,
+                initialLookbackSeconds: Double = 7 * 86_400, lateArrivalSeconds: Double = 3600) {
+        self.cloud = cloud
+        self.authority = authority
+        self.scopeResource = scopeResource
+        self.apiBase = apiBase
+        self.tenantID = tenantID
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.filter = filter
+        self.initialLookbackSeconds = initialLookbackSeconds
+        self.lateArrivalSeconds = lateArrivalSeconds
+    }
+}

@@ -1,0 +1,180 @@
+/// Normalises the sources' date formats to the warehouse's one UTC text form.
+///
+/// The SQLite3 ODBC driver parses `YYYY-MM-DD HH:MM:SS[.fff]` into SQL_TYPE_TIMESTAMP and returns NULL for text
+/// it cannot parse; Power BI's folded range filters compare the text. So every instant is stored as UTC with a
+/// space separator and, when the source had a fraction, exactly three fractional digits (which keeps text order
+/// equal to time order).
+///
+/// Accepted inputs:
+/// - ISO 8601 with `T` or space, optional fraction (any number of digits), and `Z`, `±hh:mm`, `±hhmm` or no zone
+///   (no zone means UTC: Power BI's `2019-08-13T07:55:15`);
+/// - Workspace ONE's `2019-05-04-17:40:30 UTC` (hyphen between date and time, literal ` UTC`).
+public enum Timestamps {
+    /// Returns the normalised UTC timestamp text, or nil when `text` is not an instant in a known format.
+    public static func normalize(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { normalize(bytes: $0) }
+    }
+
+    /// Returns `YYYY-MM-DD` when `text` is exactly a calendar date in that form, else nil.
+    public static func normalizeDate(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { b -> String? in
+            guard b.count == 10, let (y, m, d) = parseDate(b), isValid(y, m, d) else { return nil }
+            return String(decoding: b, as: UTF8.self)
+        }
+    }
+
+    /// True when `text` is a calendar date `YYYY-MM-DD` and nothing more.
+    public static func isDate(_ text: String) -> Bool { normalizeDate(text) != nil }
+
+    /// Formats seconds since 1970-01-01T00:00:00Z as normalised timestamp text (milliseconds when non-zero).
+    public static func format(epochSeconds: Double) -> String {
+        let totalMillis = Int64((epochSeconds * 1000).rounded(.down))
+        let secs = Int64((Double(totalMillis) / 1000).rounded(.down))
+        let millis = Int(totalMillis - secs * 1000)
+        return format(epochSecond: secs, millis: millis == 0 ? nil : millis)
+    }
+
+    /// Formats whole seconds since the epoch, with optional milliseconds.
+    public static func format(epochSecond: Int64, millis: Int? = nil) -> String {
+        let days = Int64((Double(epochSecond) / 86_400).rounded(.down))
+        let secOfDay = Int(epochSecond - days * 86_400)
+        let (y, m, d) = civil(fromDays: days)
+        var out = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + " "
+        out += pad(secOfDay / 3600, 2) + ":" + pad(secOfDay / 60 % 60, 2) + ":" + pad(secOfDay % 60, 2)
+        if let millis { out += "." + pad(millis, 3) }
+        return out
+    }
+
+    /// Seconds since the epoch for normalised (or any accepted) timestamp text.
+    public static func epochSeconds(_ text: String) -> Double? {
+        var text = text
+        return text.withUTF8 { b -> Double? in
+            guard let p = parse(b) else { return nil }
+            return Double(p.epochSecond) + Double(p.millis ?? 0) / 1000
+        }
+    }
+
+    // MARK: - Parsing
+
+    struct Parsed {
+        var epochSecond: Int64
+        var millis: Int?
+    }
+
+    static func normalize(bytes b: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let p = parse(b) else { return nil }
+        return format(epochSecond: p.epochSecond, millis: p.millis)
+    }
+
+    static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Parsed? {
+        // Date part.
+        guard b.count >= 19, let (y, mo, d) = parseDate(b), isValid(y, mo, d) else { return nil }
+        let sep = b[10]
+        guard sep == UInt8(ascii: "T") || sep == UInt8(ascii: " ") || sep == UInt8(ascii: "-")
+            || sep == UInt8(ascii: "t") else { return nil }
+        guard let h = digits(b, 11, 2), b[13] == UInt8(ascii: ":"), let mi = digits(b, 14, 2),
+              b[16] == UInt8(ascii: ":"), let s = digits(b, 17, 2),
+              h < 24, mi < 60, s < 61 else { return nil }
+        var i = 19
+        var millis: Int?
+        if i < b.count, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",") {
+            i += 1
+            var ms = 0
+            var n = 0
+            while i < b.count, b[i] >= 48, b[i] <= 57 {
+                if n < 3 { ms = ms * 10 + Int(b[i] - 48) }
+                n += 1
+                i += 1
+            }
+            guard n > 0 else { return nil }
+            while n < 3 { ms *= 10; n += 1 }
+            millis = ms
+        }
+        // Zone.
+        var offsetSeconds = 0
+        let rest = b.count - i
+        if rest == 0 {
+            // No zone: UTC by the sources' contracts.
+        } else if rest == 1, b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+        } else if rest == 4, b[i] == UInt8(ascii: " "), b[i + 1] == UInt8(ascii: "U"), b[i + 2] == UInt8(ascii: "T"),
+                  b[i + 3] == UInt8(ascii: "C") {
+        } else if rest == 3, b[i] == UInt8(ascii: "U"), b[i + 1] == UInt8(ascii: "T"), b[i + 2] == UInt8(ascii: "C") {
+        } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+            let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+            guard let oh = digits(b, i + 1, 2) else { return nil }
+            var om = 0
+            if rest == 6, b[i + 3] == UInt8(ascii: ":"), let m = digits(b, i + 4, 2) { om = m }
+            else if rest == 5, let m = digits(b, i + 3, 2) { om = m }
+            else if rest != 3 { return nil }
+            offsetSeconds = sign * (oh * 3600 + om * 60)
+        } else {
+            return nil
+        }
+        let days = daysFromCivil(y, mo, d)
+        let epoch = days * 86_400 + Int64(h * 3600 + mi * 60 + min(s, 59)) - Int64(offsetSeconds)
+        return Parsed(epochSecond: epoch, millis: millis)
+    }
+
+    static func parseDate(_ b: UnsafeBufferPointer<UInt8>) -> (Int, Int, Int)? {
+        guard b.count >= 10, let y = digits(b, 0, 4), b[4] == UInt8(ascii: "-"), let m = digits(b, 5, 2),
+              b[7] == UInt8(ascii: "-"), let d = digits(b, 8, 2) else { return nil }
+        return (y, m, d)
+    }
+
+    static func digits(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ count: Int) -> Int? {
+        guard at + count <= b.count else { return nil }
+        var v = 0
+        for k in at..<(at + count) {
+            let c = b[k]
+            guard c >= 48, c <= 57 else { return nil }
+            v = v * 10 + Int(c - 48)
+        }
+        return v
+    }
+
+    static func isValid(_ y: Int, _ m: Int, _ d: Int) -> Bool {
+        guard m >= 1, m <= 12, d >= 1 else { return false }
+        return d <= daysInMonth(y, m)
+    }
+
+    /// Days in month `m` of year `y` (proleptic Gregorian).
+    public static func daysInMonth(_ y: Int, _ m: Int) -> Int {
+        switch m {
+        case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm).
+    public static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int64 {
+        let y = Int64(m <= 2 ? y - 1 : y)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = Int64((m + 9) % 12)
+        let doy = (153 * mp + 2) / 5 + Int64(d) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The civil date for days since 1970-01-01.
+    public static func civil(fromDays z: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = z + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (Int(m <= 2 ? y + 1 : y), Int(m), Int(d))
+    }
+
+    static func pad(_ v: Int, _ width: Int) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}
