@@ -4,7 +4,7 @@ public enum DurationText {
     public static func seconds(_ text: String) -> Double? {
         let s = text.trimmingWhitespace().lowercased()
         guard !s.isEmpty else { return nil }
-        if let plain = Double(s) { return plain >= 0 ? plain : nil }
+        if s.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let plain = Double(s) { return plain }
         var total = 0.0
         var number = ""
         var unit = ""

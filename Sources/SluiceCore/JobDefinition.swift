@@ -83,7 +83,7 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
     /// Parses `600/15m`, `200/1h`, `10/s`.
     public init?(parsing text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let n = Int(parts[0].trimmingWhitespace()), n > 0 else { return nil }
+        guard parts.count == 2, let n = Int(String(parts[0]).trimmingWhitespace()), n > 0 else { return nil }
         var per = String(parts[1]).trimmingWhitespace()
         if let first = per.first, first.isLetter { per = "1" + per }
         guard let seconds = DurationText.seconds(per), seconds > 0 else { return nil }
@@ -139,6 +139,21 @@ public enum SourceSettings: Sendable {
         case .powerBIActivity(let s):
             return [("authority", s.authority), ("api_base", s.apiBase)].compactMap { k, v in v.map { (k, $0) } }
         }
+    }
+
+    /// Every secret reference of the source, keyed as in the job file, for resolving and permission checks.
+    public var secrets: [(key: String, ref: SecretRef)] {
+        let all: [(String, SecretRef?)]
+        switch self {
+        case .cursorFeed(let s): all = [("token", s.token)]
+        case .ws1Intelligence(let s):
+            all = [("service_account", s.serviceAccount), ("client_id", s.clientID), ("client_secret", s.clientSecret)]
+        case .citrixMonitor(let s):
+            all = [("customer_id", s.customerID), ("client_id", s.clientID), ("client_secret", s.clientSecret)]
+        case .powerBIActivity(let s):
+            all = [("tenant_id", s.tenantID), ("client_id", s.clientID), ("client_secret", s.clientSecret)]
+        }
+        return all.compactMap { k, v in v.map { (k, $0) } }
     }
 }
 

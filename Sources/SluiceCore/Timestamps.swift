@@ -30,7 +30,9 @@ public enum Timestamps {
 
     /// Formats seconds since 1970-01-01T00:00:00Z as normalised timestamp text (milliseconds when non-zero).
     public static func format(epochSeconds: Double) -> String {
-        let totalMillis = Int64((epochSeconds * 1000).rounded(.down))
+        // Nearest, not down: most milliseconds have no exact Double, so `x.002` is often stored as
+        // `x.00199…`, and flooring it would print `.001` and break the text → seconds → text round trip.
+        let totalMillis = Int64((epochSeconds * 1000).rounded())
         let secs = Int64((Double(totalMillis) / 1000).rounded(.down))
         let millis = Int(totalMillis - secs * 1000)
         return format(epochSecond: secs, millis: millis == 0 ? nil : millis)
@@ -176,5 +178,13 @@ public enum Timestamps {
     static func pad(_ v: Int, _ width: Int) -> String {
         let s = String(v)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}
+
+extension Timestamps {
+    /// ISO 8601 UTC text with a `Z` (`2026-01-01T00:00:00Z`), the form APIs expect in query strings.
+    public static func isoUTC(epochSecond: Int64) -> String {
+        let t = format(epochSecond: epochSecond)
+        return String(t.prefix(10)) + "T" + String(t.dropFirst(11)) + "Z"
     }
 }

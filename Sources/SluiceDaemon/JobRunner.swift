@@ -1,0 +1,172 @@
+import AsyncAlgorithms
+import AsyncHTTPClient
+import Logging
+import SluiceCore
+import SluiceHTTP
+import SluiceSources
+import SluiceWarehouse
+
+/// Runs one job once: pull → load → record.
+///
+/// The source fetches pages in a child task and hands them over a channel with no buffer, so page N+1 is
+/// fetched while page N is being written (the run takes as long as the slower side, not the sum) and a slow
+/// warehouse holds the source back. Every batch commits with its checkpoint; on failure the open unit is
+/// rolled back and the run is recorded `failed` with a redacted error naming the job and the step.
+public struct JobRunner: Sendable {
+    let warehouse: Warehouse
+    let client: HTTPClient
+    let secrets: SecretResolver
+    let redactor: Redactor
+    let logger: Logger
+    let rateLimiters: RateLimiterRegistry
+    let now: @Sendable () -> Double
+    let onProgress: (@Sendable (RunProgress) -> Void)?
+
+    public init(warehouse: Warehouse, client: HTTPClient, secrets: SecretResolver, redactor: Redactor = .shared,
+                logger: Logger, rateLimiters: RateLimiterRegistry = RateLimiterRegistry(),
+                now: @escaping @Sendable () -> Double = { WallClock.epochNow() },
+                onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
+        self.warehouse = warehouse
+        self.client = client
+        self.secrets = secrets
+        self.redactor = redactor
+        self.logger = logger
+        self.rateLimiters = rateLimiters
+        self.now = now
+        self.onProgress = onProgress
+    }
+
+    /// Runs `job` and returns its report; never throws (failures are recorded and reported).
+    public func run(_ job: JobDefinition, trigger: RunTrigger, backfill: DayRange? = nil) async -> RunReport {
+        let started = now()
+        var logger = logger
+        logger[metadataKey: "job.name"] = "\(job.name)"
+        let runID: Int64
+        do {
+            runID = try await warehouse.beginRun(job: job.name, trigger: trigger)
+        } catch {
+            let text = redactor.redact(String(describing: error))
+            logger.error("could not record the run start", metadata: ["error": "\(text)"])
+            return RunReport(job: job.name, runID: nil, trigger: trigger, status: .failed, error: text)
+        }
+        var report = RunReport(job: job.name, runID: runID, trigger: trigger, status: .running)
+        let limiter = job.http.rateLimit.map { limit in rateLimiters.limiter(for: "job:\(job.name)", limit: limit) }
+        let fetcher = HTTPFetcher(client: client, job: job.name, settings: job.http, logger: logger,
+                                  redactor: redactor, rateLimiter: limiter)
+        let tally = Tally()
+        do {
+            let outcome = try await pullAndLoad(job, runID: runID, trigger: trigger, backfill: backfill,
+                                                fetcher: fetcher, tally: tally, started: started, logger: logger)
+            report.status = outcome == .unchanged ? .unchanged : .succeeded
+        } catch {
+            await warehouse.abortPending(job: job.name)
+            if Task.isCancelled || error is CancellationError {
+                report.status = .cancelled
+                report.error = "cancelled by shutdown"
+            } else {
+                report.status = .failed
+                report.error = redactor.redact(Self.describe(error, job: job.name))
+            }
+        }
+        let stats = fetcher.stats
+        let counted = await tally.snapshot()
+        report.rowsWritten = counted.rows
+        report.pages = counted.pages
+        report.requests = stats.requests
+        report.bytesRead = stats.bytesRead
+        report.seconds = now() - started
+        do {
+            try await warehouse.finishRun(id: runID, status: report.status, rowsWritten: Int64(report.rowsWritten),
+                                          requests: Int64(report.requests), bytesRead: Int64(report.bytesRead), error: report.error)
+        } catch {
+            logger.error("could not record the run result", metadata: ["error": "\(redactor.redact(String(describing: error)))"])
+        }
+        logRunSummary(report, logger: logger)
+        return report
+    }
+
+    private func pullAndLoad(_ job: JobDefinition, runID: Int64, trigger: RunTrigger, backfill: DayRange?,
+                             fetcher: HTTPFetcher, tally: Tally, started: Double, logger: Logger) async throws -> PullOutcome {
+        let context = SourceContext(fetcher: fetcher, secrets: secrets, logger: logger)
+        let source = try SourceFactory.make(for: job, context: context)
+        let state = try await warehouse.state(job: job.name)
+        let known = try await warehouse.knownColumns()
+        let request = PullRequest(job: job, state: state, trigger: trigger, backfill: backfill, now: started,
+                                  knownColumns: known)
+        let channel = AsyncThrowingChannel<Batch, any Error>()
+        return try await withThrowingTaskGroup(of: PullOutcome?.self) { group in
+            group.addTask {
+                do {
+                    let outcome = try await source.pull(request) { batch in await channel.send(batch) }
+                    channel.finish()
+                    return outcome
+                } catch {
+                    channel.fail(error)
+                    throw error
+                }
+            }
+            group.addTask {
+                for try await batch in channel {
+                    let written: Int
+                    do {
+                        written = try await warehouse.commit(batch, job: job.name, runID: runID)
+                    } catch {
+                        throw (error as? SluiceError)?.atStep("commit \(batch.origin)") ?? error
+                    }
+                    let progress = await tally.add(rows: written, bytes: batch.bytes, origin: batch.origin,
+                                                   job: job.name, seconds: now() - started)
+                    onProgress?(progress)
+                    logger.debug("page committed", metadata: [
+                        "run.page": "\(batch.origin)", "db.rows": "\(written)", "http.bytes": "\(batch.bytes)"])
+                }
+                return nil
+            }
+            var outcome: PullOutcome = .completed
+            do {
+                while let result = try await group.next() {
+                    if let result { outcome = result }
+                }
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            return outcome
+        }
+    }
+
+    private func logRunSummary(_ report: RunReport, logger: Logger) {
+        let metadata: Logger.Metadata = [
+            "run.id": "\(report.runID ?? 0)", "run.trigger": "\(report.trigger.rawValue)",
+            "run.status": "\(report.status.rawValue)", "db.rows": "\(report.rowsWritten)",
+            "run.pages": "\(report.pages)", "http.requests": "\(report.requests)", "http.bytes": "\(report.bytesRead)",
+            "run.seconds": "\(String(format1: report.seconds))",
+        ]
+        if let error = report.error {
+            logger.error("run \(report.status.rawValue): \(error)", metadata: metadata)
+        } else {
+            logger.info("run \(report.status.rawValue)", metadata: metadata)
+        }
+    }
+
+    /// The operator's text for an error: `SluiceError` already names job and step; anything else gets the job.
+    static func describe(_ error: any Error, job: String) -> String {
+        if let e = error as? SluiceError { return e.inJob(job).description }
+        return "job '\(job)': \(error)"
+    }
+}
+
+/// Counts what a run committed; shared between the writer task and the report.
+actor Tally {
+    private var rows = 0
+    private var pages = 0
+    private var bytes = 0
+
+    func add(rows: Int, bytes: Int, origin: String, job: String, seconds: Double) -> RunProgress {
+        self.rows += rows
+        self.pages += 1
+        self.bytes += bytes
+        return RunProgress(job: job, pages: pages, rows: self.rows, bytes: self.bytes, seconds: seconds, lastOrigin: origin)
+    }
+
+    func snapshot() -> (rows: Int, pages: Int, bytes: Int) { (rows, pages, bytes) }
+}

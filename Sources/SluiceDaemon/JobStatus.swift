@@ -1,0 +1,75 @@
+import Foundation
+import SluiceCore
+import SluiceWarehouse
+
+/// What `sluice status` shows for one job.
+public struct JobStatus: Sendable {
+    public var job: String
+    public var source: String
+    public var schedule: String
+    /// Normalised UTC text of the next fire time, when the schedule has one.
+    public var nextRun: String?
+    public var lastRun: RunRecord?
+    public var consecutiveFailures: Int
+    /// The job's checkpoint keys (watermarks, last download id): never secrets.
+    public var checkpoint: [String: String]
+
+    /// Builds the status of every job from the warehouse (`warehouse` nil: nothing has run yet).
+    public static func collect(jobs: [JobDefinition], warehouse: Warehouse?, now: Double) async throws -> [JobStatus] {
+        var result: [JobStatus] = []
+        for job in jobs {
+            var status = JobStatus(job: job.name, source: job.source.typeName, schedule: job.schedule.description,
+                                   nextRun: nil, lastRun: nil, consecutiveFailures: 0, checkpoint: [:])
+            var lastFire: Date?
+            if let warehouse {
+                let runs = try await warehouse.recentRuns(job: job.name, limit: 50)
+                status.lastRun = runs.first
+                status.consecutiveFailures = runs.prefix { $0.status == .failed }.count
+                status.checkpoint = try await warehouse.state(job: job.name)
+                if let started = runs.first(where: { $0.trigger == .schedule })?.startedAt,
+                   let t = Timestamps.epochSeconds(started) {
+                    lastFire = Date(timeIntervalSince1970: t)
+                }
+            }
+            let zone = TimeZone(identifier: job.timezone) ?? TimeZone(identifier: "UTC")!
+            if let next = job.schedule.nextFire(after: Date(timeIntervalSince1970: now), timeZone: zone, lastFire: lastFire) {
+                status.nextRun = Timestamps.format(epochSecond: Int64(next.timeIntervalSince1970))
+            }
+            result.append(status)
+        }
+        return result
+    }
+
+    /// The status as a JSON object (for `sluice status --json`).
+    public var json: JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("job", .string(job)), ("source", .string(source)), ("schedule", .string(schedule)),
+            ("next_run", nextRun.map(JSONValue.string) ?? .null),
+            ("consecutive_failures", .integer(Int64(consecutiveFailures))),
+            ("checkpoint", .object(checkpoint.keys.sorted().map { ($0, .string(checkpoint[$0]!)) })),
+        ]
+        if let run = lastRun {
+            pairs.append(("last_run", .object([
+                ("run_id", .integer(run.runID)), ("trigger", .string(run.trigger.rawValue)),
+                ("status", .string(run.status.rawValue)), ("started_at", .string(run.startedAt)),
+                ("finished_at", run.finishedAt.map(JSONValue.string) ?? .null),
+                ("duration_seconds", run.durationSeconds.map(JSONValue.double) ?? .null),
+                ("rows_written", .integer(Int64(run.rowsWritten))), ("requests", .integer(Int64(run.requests))),
+                ("bytes_read", .integer(Int64(run.bytesRead))), ("error", run.error.map(JSONValue.string) ?? .null),
+            ])))
+        } else {
+            pairs.append(("last_run", .null))
+        }
+        return .object(pairs)
+    }
+}
+
+extension RunRecord {
+    /// Seconds between start and finish, when finished.
+    public var durationSeconds: Double? {
+        guard let finishedAt, let f = Timestamps.epochSeconds(finishedAt), let s = Timestamps.epochSeconds(startedAt) else {
+            return nil
+        }
+        return f - s
+    }
+}

@@ -1,0 +1,111 @@
+@_exported import struct NIOCore.ByteBuffer
+import AsyncHTTPClient
+import Foundation
+import Logging
+import SluiceCore
+import Synchronization
+
+/// Sends one job's requests: retries with backoff and `Retry-After`, 401 refresh, redirects that keep the
+/// credential on its own host, a client-side rate limit, bounded buffered bodies and streamed downloads.
+///
+/// One fetcher per job run; the `HTTPClient` is shared and must be configured with redirects disallowed
+/// (see ``HTTPClientFactory``), because redirects are followed here, where `Authorization` can be dropped.
+/// Everything it logs or throws has gone through the ``Redactor`` and ``Redactor/safeURL(_:)``.
+public final class HTTPFetcher: Sendable {
+    public let client: HTTPClient
+    public let job: String
+    public let settings: HTTPSettings
+    public let retryPolicy: RetryPolicy
+    /// The largest body ``send(_:authorizer:)`` buffers.
+    public let maxBodyBytes: Int
+    /// Redirect hops followed per attempt.
+    public let maxRedirects = 5
+    let logger: Logger
+    let redactor: Redactor
+    let rateLimiter: RateLimiter?
+    let sleeper: any Sleeper
+    let now: @Sendable () -> Date
+    let random: @Sendable (ClosedRange<Double>) -> Double
+    let counters = Mutex(HTTPStats())
+
+    /// How much of an error response is kept for the message.
+    static let errorBodyLimit = 64 * 1024
+
+    /// - Parameters:
+    ///   - maxRetryAfterSeconds: the longest `Retry-After` waited for (see ``RetryPolicy``).
+    ///   - random: draws a jittered wait from a range; injected in tests.
+    ///   - now: wall clock for HTTP-date `Retry-After` values.
+    public init(client: HTTPClient, job: String, settings: HTTPSettings, logger: Logger, redactor: Redactor,
+                rateLimiter: RateLimiter? = nil, sleeper: some Sleeper = TaskSleeper(),
+                maxBodyBytes: Int = 64 * 1024 * 1024, maxRetryAfterSeconds: Double = 3600,
+                random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) },
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.client = client
+        self.job = job
+        self.settings = settings
+        self.retryPolicy = RetryPolicy(maxAttempts: max(1, settings.maxAttempts),
+                                       maxRetryAfterSeconds: maxRetryAfterSeconds)
+        self.maxBodyBytes = maxBodyBytes
+        self.logger = logger
+        self.redactor = redactor
+        self.rateLimiter = rateLimiter
+        self.sleeper = sleeper
+        self.now = now
+        self.random = random
+    }
+
+    /// A snapshot of the counters.
+    public var stats: HTTPStats { counters.withLock { $0 } }
+
+    /// Sends `request` and buffers the whole body (at most ``maxBodyBytes``).
+    ///
+    /// Retries transient failures (body included: nothing was handed out yet); throws a ``SluiceError`` naming
+    /// the job, `request.step`, the status and the start of the body otherwise.
+    public func send(_ request: HTTPRequest, authorizer: (any Authorizer)?) async throws -> HTTPResponse {
+        let exchange = try await perform(request, authorizer: authorizer, mode: .buffered)
+        return HTTPResponse(status: exchange.status, headers: exchange.headers, body: exchange.body, url: exchange.url)
+    }
+
+    /// Sends `request`, retrying until a 2xx head arrives (same rules as ``send(_:authorizer:)``), then hands
+    /// the body to `body` chunk by chunk. The next chunk is read only after `body` returns, so memory stays
+    /// bounded whatever the size. A failure after the body started is not retried: the caller fails the run.
+    ///
+    /// The idle time between chunks is bounded by the client's read timeout (``HTTPClientFactory``).
+    public func stream(_ request: HTTPRequest, authorizer: (any Authorizer)?,
+                       isolation: isolated (any Actor)? = #isolation,
+                       onHead: (HTTPHead) async throws -> Void = { _ in },
+                       body: (ByteBuffer) async throws -> Void) async throws {
+        let exchange = try await perform(request, authorizer: authorizer, mode: .streamed)
+        try await onHead(HTTPHead(status: exchange.status, headers: exchange.headers, url: exchange.url))
+        guard let live = exchange.live else { return }
+        var iterator = live.makeAsyncIterator()
+        var received = 0
+        while true {
+            let chunk: ByteBuffer?
+            do {
+                chunk = try await iterator.next()
+            } catch {
+                if Task.isCancelled || error is CancellationError || (error as? HTTPClientError) == .cancelled {
+                    throw SluiceError(.cancelled, job: job, step: request.step, "cancelled while downloading")
+                }
+                let summary = TransportErrors.summary(error, redactor: redactor)
+                throw SluiceError(.transient, job: job, step: request.step,
+                                  "the download from \(Redactor.safeURL(exchange.url)) broke off after \(received) bytes: \(summary)")
+            }
+            guard let chunk else { return }
+            received += chunk.readableBytes
+            counters.withLock { $0.bytesRead += chunk.readableBytes }
+            try await body(chunk)
+        }
+    }
+
+    /// Rejects a pagination link that would carry the credential to a host the job did not configure.
+    public func checkLink(_ url: String, configuredBase: String, extraHostSuffixes: [String] = [],
+                          step: String) throws {
+        guard HostPolicy.isAllowed(url: url, configuredBase: configuredBase, extraHostSuffixes: extraHostSuffixes) else {
+            throw SluiceError(.permanent, job: job, step: step,
+                              "refusing to follow a link to \(Redactor.safeURL(url)): it is not on the configured host "
+                                  + "\(Redactor.safeURL(configuredBase)), and following it would send the token there")
+        }
+    }
+}

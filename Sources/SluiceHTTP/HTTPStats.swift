@@ -1,0 +1,28 @@
+/// Counters of one fetcher, for the run ledger and the metrics endpoint.
+public struct HTTPStats: Sendable, Equatable {
+    /// Attempts that got an answer from a server (redirect hops and retries included).
+    public var requests = 0
+    /// Body bytes received.
+    public var bytesRead = 0
+    public var status2xx = 0
+    public var status3xx = 0
+    public var status4xx = 0
+    public var status5xx = 0
+    /// Attempts that ended without an answer: connection errors and timeouts.
+    public var errors = 0
+    /// Waits before a retry.
+    public var retries = 0
+
+    public init() {}
+
+    mutating func record(status: Int) {
+        requests += 1
+        switch status {
+        case 200..<300: status2xx += 1
+        case 300..<400: status3xx += 1
+        case 400..<500: status4xx += 1
+        case 500..<600: status5xx += 1
+        default: break
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import AsyncHTTPClient
+import SluiceCore
+
+/// Classifies errors that ended an attempt without an HTTP answer.
+enum TransportErrors {
+    /// Client errors that no retry can cure: the request itself is malformed or the client is gone.
+    private static let permanent: [HTTPClientError] = [
+        .invalidURL, .emptyHost, .emptyScheme, .missingSocketPath, .alreadyShutdown, .traceRequestWithBody,
+        .shutdownUnsupported,
+    ]
+
+    /// Whether the attempt may succeed when made again (connection refused, reset, timeouts, TLS hiccups).
+    static func isTransient(_ error: any Error) -> Bool {
+        guard let clientError = error as? HTTPClientError else { return true }
+        if permanent.contains(clientError) { return false }
+        let text = String(describing: clientError)
+        return !(text.contains("unsupportedScheme") || text.contains("invalidHeaderField"))
+    }
+
+    /// Whether the error is the task being cancelled (shutdown), rather than a failure.
+    static func isCancellation(_ error: any Error) -> Bool {
+        error is CancellationError || (error as? HTTPClientError) == .cancelled
+    }
+
+    /// A short, redacted description for an error message.
+    static func summary(_ error: any Error, redactor: Redactor) -> String {
+        let text = redactor.redact(String(describing: error))
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+}

@@ -1,0 +1,37 @@
+import SluiceCore
+
+/// One decoded page of a `{ rows, nextCursor, schemaVersion }` feed.
+struct FeedPage {
+    var rows: [JSONValue]
+    /// nil (or empty) ends the feed.
+    var nextCursor: String?
+    var schemaVersion: Int?
+
+    /// Decodes a page, failing with a message that names the step and what is wrong.
+    static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> FeedPage {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(body)
+        } catch {
+            throw SluiceError(.permanent, step: step, "malformed JSON (\(error.description), \(body.count) bytes)")
+        }
+        guard case .object = json else {
+            throw SluiceError(.permanent, step: step, "expected a JSON object with 'rows', got something else")
+        }
+        guard let rowsValue = json["rows"] else {
+            throw SluiceError(.permanent, step: step, "the page has no 'rows' array")
+        }
+        guard case .array(let rows) = rowsValue else {
+            throw SluiceError(.permanent, step: step, "'rows' is not an array")
+        }
+        var next: String?
+        switch json["nextCursor"] {
+        case .string(let s) where !s.isEmpty: next = s
+        case .integer(let i): next = String(i)
+        case .none, .null, .string: next = nil
+        default: throw SluiceError(.permanent, step: step, "'nextCursor' is neither a string nor null")
+        }
+        let version = json["schemaVersion"]?.int64Value.map { Int($0) }
+        return FeedPage(rows: rows, nextCursor: next, schemaVersion: version)
+    }
+}

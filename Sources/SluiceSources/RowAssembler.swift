@@ -1,0 +1,59 @@
+import SluiceCore
+
+/// Turns pages of JSON objects into batches with one column list, remembering column types across pages.
+///
+/// A column's type is decided by the first non-null value seen (or by `knownTypes` from the warehouse or the
+/// source's metadata); a key seen only with nulls so far is left out until it has a value, so it is never
+/// created with a wrong type. Keys keep the order in which they first appeared.
+public struct RowAssembler: Sendable {
+    private var types: [String: ColumnType]
+    private var order: [String] = []
+    private var seen: Set<String> = []
+
+    /// - Parameter knownTypes: types already decided (warehouse columns, `$metadata`, job-file overrides).
+    public init(knownTypes: [String: ColumnType] = [:]) {
+        types = knownTypes
+    }
+
+    /// The type decided for a source field, if any.
+    public func type(of field: String) -> ColumnType? { types[field] }
+
+    /// Fixes the type of a field (from metadata or overrides) before any value is seen.
+    public mutating func declare(_ field: String, as type: ColumnType) {
+        types[field] = type
+    }
+
+    /// Builds the columns and rows for `objects` (each a JSON object; anything else is an error).
+    /// - Parameter flatten: how to turn one object into ordered fields (default: its top-level pairs).
+    public mutating func assemble(_ objects: [JSONValue], origin: String) throws(SluiceError) -> (columns: [Column], rows: [[Value]]) {
+        var pageFields: [String] = []
+        var inPage: Set<String> = []
+        for object in objects {
+            guard case .object(let pairs) = object else {
+                throw SluiceError(.permanent, step: origin, "expected every row to be a JSON object")
+            }
+            for (key, value) in pairs {
+                if types[key] == nil, let t = TypeInference.columnType(for: value) { types[key] = t }
+                if !seen.contains(key) { seen.insert(key); order.append(key) }
+                if !inPage.contains(key), types[key] != nil { inPage.insert(key) }
+            }
+        }
+        // Columns: every typed field seen in this page, plus typed fields the warehouse already has, in first-seen order.
+        for key in order where inPage.contains(key) { pageFields.append(key) }
+        let columns = pageFields.map { Column($0, types[$0] ?? .text) }
+        var index: [String: Int] = [:]
+        for (i, key) in pageFields.enumerated() { index[key] = i }
+        var rows: [[Value]] = []
+        rows.reserveCapacity(objects.count)
+        for object in objects {
+            guard case .object(let pairs) = object else { continue }
+            var row = [Value](repeating: .null, count: columns.count)
+            for (key, value) in pairs {
+                guard let i = index[key] else { continue }
+                row[i] = TypeInference.value(value, as: columns[i].type)
+            }
+            rows.append(row)
+        }
+        return (columns, rows)
+    }
+}

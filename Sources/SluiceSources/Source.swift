@@ -1,0 +1,86 @@
+import Logging
+import SluiceCore
+import SluiceHTTP
+
+/// Something that, given its checkpoint, produces batches in order, each carrying the checkpoint that becomes
+/// true once the warehouse has committed it.
+///
+/// Sources know HTTP and their API; they never touch SQLite. The runner hands every batch to the warehouse
+/// before asking for the next, so a source may simply loop: fetch a page, `emit` it, fetch the next.
+public protocol Source: Sendable {
+    /// Pulls everything new since `request.state`, handing each batch to `emit` in order.
+    func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome
+}
+
+/// What a pull should cover.
+public struct PullRequest: Sendable {
+    public var job: JobDefinition
+    /// The job's checkpoint keys from `sluice_state`.
+    public var state: [String: String]
+    public var trigger: RunTrigger
+    /// For `sluice backfill`: whole UTC days to re-pull; nil for a normal run.
+    public var backfill: DayRange?
+    /// Seconds since the epoch at the start of the run.
+    public var now: Double
+    /// Columns the warehouse already has, by table and source name, so a column whose values are all null in
+    /// a page is still written (and cleared on update).
+    public var knownColumns: [String: [String: ColumnType]]
+
+    public init(job: JobDefinition, state: [String: String], trigger: RunTrigger, backfill: DayRange? = nil,
+                now: Double, knownColumns: [String: [String: ColumnType]] = [:]) {
+        self.job = job
+        self.state = state
+        self.trigger = trigger
+        self.backfill = backfill
+        self.now = now
+        self.knownColumns = knownColumns
+    }
+}
+
+/// How a pull ended when it did not throw.
+public enum PullOutcome: Sendable, Equatable {
+    /// Everything new was emitted (possibly nothing).
+    case completed
+    /// The source knows up front that nothing changed (the WS1 download already loaded).
+    case unchanged
+}
+
+/// Inclusive range of whole UTC days, as `sluice backfill --from --to` gives it.
+public struct DayRange: Sendable, Hashable, CustomStringConvertible {
+    /// Epoch seconds of 00:00:00Z on the first day.
+    public var startEpoch: Int64
+    /// Epoch seconds of 00:00:00Z on the day after the last day (exclusive end).
+    public var endEpoch: Int64
+
+    public init(startEpoch: Int64, endEpoch: Int64) {
+        self.startEpoch = startEpoch
+        self.endEpoch = endEpoch
+    }
+
+    /// Parses `YYYY-MM-DD` days; `to` is inclusive.
+    public init?(from: String, to: String) {
+        guard Timestamps.isDate(from), Timestamps.isDate(to),
+              let s = Timestamps.epochSeconds(from + " 00:00:00"),
+              let e = Timestamps.epochSeconds(to + " 00:00:00"), e >= s else { return nil }
+        self.init(startEpoch: Int64(s), endEpoch: Int64(e) + 86_400)
+    }
+
+    public var description: String {
+        let first = String(Timestamps.format(epochSecond: startEpoch).prefix(10))
+        let last = String(Timestamps.format(epochSecond: endEpoch - 86_400).prefix(10))
+        return "\(first)..\(last)"
+    }
+}
+
+/// What every source needs from the outside world: HTTP, secrets and a logger.
+public struct SourceContext: Sendable {
+    public var fetcher: HTTPFetcher
+    public var secrets: SecretResolver
+    public var logger: Logger
+
+    public init(fetcher: HTTPFetcher, secrets: SecretResolver, logger: Logger) {
+        self.fetcher = fetcher
+        self.secrets = secrets
+        self.logger = logger
+    }
+}

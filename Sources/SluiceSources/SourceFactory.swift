@@ -1,0 +1,15 @@
+import SluiceCore
+
+/// Makes the source for a job's `source:` block.
+public enum SourceFactory {
+    /// The source for `job`, or a configuration error for a source type this build does not have yet.
+    public static func make(for job: JobDefinition, context: SourceContext) throws -> any Source {
+        switch job.source {
+        case .cursorFeed(let settings):
+            return CursorFeedSource(settings: settings, context: context)
+        case .ws1Intelligence, .citrixMonitor, .powerBIActivity:
+            throw SluiceError(.configuration, job: job.name, step: "source",
+                              "source type '\(job.source.typeName)' is not available in this build yet")
+        }
+    }
+}

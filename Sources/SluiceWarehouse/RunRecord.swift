@@ -1,0 +1,33 @@
+import SluiceCore
+
+/// One row of `sluice_runs`: what `sluice status` and the metrics endpoint show about a run.
+public struct RunRecord: Sendable, Equatable {
+    public var runID: Int64
+    public var job: String
+    public var trigger: RunTrigger
+    /// Normalised UTC timestamp text.
+    public var startedAt: String
+    /// Normalised UTC timestamp text; nil while running.
+    public var finishedAt: String?
+    public var status: RunStatus
+    public var rowsWritten: Int64
+    public var requests: Int64
+    public var bytesRead: Int64
+    /// The (already redacted) error of a failed run.
+    public var error: String?
+
+    /// Creates a record from its column values.
+    public init(runID: Int64, job: String, trigger: RunTrigger, startedAt: String, finishedAt: String?,
+                status: RunStatus, rowsWritten: Int64, requests: Int64, bytesRead: Int64, error: String?) {
+        self.runID = runID
+        self.job = job
+        self.trigger = trigger
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.status = status
+        self.rowsWritten = rowsWritten
+        self.requests = requests
+        self.bytesRead = bytesRead
+        self.error = error
+    }
+}

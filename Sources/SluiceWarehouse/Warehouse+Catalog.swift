@@ -1,0 +1,14 @@
+import SluiceCore
+
+extension Warehouse {
+    /// Declared types of the columns the warehouse already has, by table and source name, so a source can
+    /// keep writing a column whose values are all null in a page.
+    public func knownColumns() throws -> [String: [String: ColumnType]] {
+        try run(step: "read column catalog") { try $0.knownColumns() }
+    }
+
+    /// Every data table with its row count, sorted by table name (for `sluice demo`'s summary).
+    public func dataTableRowCounts() throws -> [(table: String, rows: Int)] {
+        try run(step: "count rows") { try $0.dataTableRowCounts() }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+import SluiceDaemon
+import SluiceSources
+
+/// `sluice backfill JOB --from DATE [--to DATE]`: re-pull whole UTC days without moving the live checkpoint.
+struct BackfillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backfill",
+        abstract: "Re-pull whole UTC days for one job; the live watermark is not moved.")
+
+    @Argument(help: "The job to backfill.")
+    var job: String
+
+    @Option(help: "First UTC day, YYYY-MM-DD.")
+    var from: String
+
+    @Option(help: "Last UTC day, inclusive, YYYY-MM-DD (default: today).")
+    var to: String?
+
+    @OptionGroup var jobsOption: JobsOption
+    @OptionGroup var warehouseOption: WarehouseOption
+    @OptionGroup var logOptions: LogOptions
+
+    func validate() throws {
+        guard Timestamps.isDate(from) else { throw ValidationError("--from must be a UTC day YYYY-MM-DD, got '\(from)'") }
+        if let to, !Timestamps.isDate(to) { throw ValidationError("--to must be a UTC day YYYY-MM-DD, got '\(to)'") }
+        guard DayRange(from: from, to: lastDay) != nil else {
+            throw ValidationError("--to (\(lastDay)) is before --from (\(from))")
+        }
+    }
+
+    var lastDay: String { to ?? String(Timestamps.format(epochSeconds: WallClock.epochNow()).prefix(10)) }
+
+    func run() async throws {
+        let logger = CommandSupport.bootstrapLogging(logOptions)
+        let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [job])
+        guard let range = DayRange(from: from, to: lastDay) else { throw SluiceExit.invalid }
+        let progress = TerminalProgress()
+        let foreground = ForegroundRun(warehousePath: warehouseOption.path, secrets: SecretResolver(), logger: logger,
+                                       onProgress: { progress.show($0) })
+        let reports = try await foreground.execute(jobs, trigger: .backfill, backfill: range)
+        throw CommandSupport.finish(reports, progress: progress)
+    }
+}
