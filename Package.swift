@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // Benchmark only: the CSV parser comparison of issue 3.
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
         // libsqlite3 from the system (Debian: libsqlite3-dev).
@@ -80,6 +82,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // unixODBC (Debian: unixodbc-dev): the ODBC tests read the warehouse through the real SQLite3 ODBC driver.
+        .systemLibrary(
+            name: "CODBC",
+            pkgConfig: "odbc",
+            providers: [.apt(["unixodbc-dev"])]
+        ),
+        // Benchmarks: `swift run -c release sluice-bench …`. Figures go into the README, never into tests.
+        .executableTarget(
+            name: "sluice-bench",
+            dependencies: [
+                "SluiceCore", "SluiceHTTP", "SluiceSources", "SluiceWarehouse", "SluiceDaemon", "SluiceEmulators",
+                "CSQLite",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP", "SluiceEmulators"]),
         .testTarget(name: "SluiceSourcesTests", dependencies: ["SluiceSources", "SluiceEmulators"]),
@@ -88,6 +106,10 @@ let package = Package(
         .testTarget(
             name: "SluiceEndToEndTests",
             dependencies: ["SluiceEmulators", "CSQLite", "sluice"]
+        ),
+        .testTarget(
+            name: "SluiceODBCTests",
+            dependencies: ["SluiceEmulators", "CODBC", "CSQLite", "sluice"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -82,12 +82,13 @@ func withFetcher<Result>(
     redactor: Redactor = Redactor(),
     logs: LogCapture = LogCapture(),
     sleeper: some Sleeper = RecordingSleeper(),
+    rateLimiter: RateLimiter? = nil,
     _ body: (HTTPFetcher) async throws -> Result
 ) async throws -> Result {
     try await HTTPClientFactory.withHTTPClient { client in
         let fetcher = HTTPFetcher(client: client, job: "test-job",
                                   settings: HTTPSettings(timeoutSeconds: timeoutSeconds, maxAttempts: maxAttempts),
-                                  logger: logs.logger(), redactor: redactor, sleeper: sleeper,
+                                  logger: logs.logger(), redactor: redactor, rateLimiter: rateLimiter, sleeper: sleeper,
                                   maxBodyBytes: maxBodyBytes, random: { $0.upperBound })
         return try await body(fetcher)
     }
