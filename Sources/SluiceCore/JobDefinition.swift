@@ -284,10 +284,14 @@ public struct PowerBISettings: Sendable, Hashable {
     public var filter: String?
     public var initialLookbackSeconds: Double
     public var lateArrivalSeconds: Double
+    /// Extra hosts `continuationUri` may point at (`host` or `*.domain`), beyond the API host and
+    /// `*.analysis.windows.net`; `continuation_hosts:` in the job file.
+    public var continuationHosts: [String]
 
     public init(cloud: String = "public", authority: String? = nil, scopeResource: String? = nil, apiBase: String? = nil,
                 tenantID: SecretRef, clientID: SecretRef, clientSecret: SecretRef, filter: String? = nil,
-                initialLookbackSeconds: Double = 7 * 86_400, lateArrivalSeconds: Double = 3600) {
+                initialLookbackSeconds: Double = 7 * 86_400, lateArrivalSeconds: Double = 3600,
+                continuationHosts: [String] = []) {
         self.cloud = cloud
         self.authority = authority
         self.scopeResource = scopeResource
@@ -298,5 +302,6 @@ public struct PowerBISettings: Sendable, Hashable {
         self.filter = filter
         self.initialLookbackSeconds = initialLookbackSeconds
         self.lateArrivalSeconds = lateArrivalSeconds
+        self.continuationHosts = continuationHosts
     }
 }

@@ -10,7 +10,7 @@ extension JobFileDecoder {
     static let citrixKeys = ["type", "api_base", "token_url", "customer_id", "client_id", "client_secret", "entities",
                              "initial_lookback", "lookback", "window"]
     static let powerBIKeys = ["type", "cloud", "authority", "scope_resource", "api_base", "tenant_id", "client_id",
-                              "client_secret", "filter", "initial_lookback", "late_arrival"]
+                              "client_secret", "filter", "initial_lookback", "late_arrival", "continuation_hosts"]
     static let powerBIClouds = ["public", "gcc", "gcc-high", "dod", "china"]
     /// The Power BI activity API keeps 28 days of events (source-apis.md §3: 28 vs 30 days, 28 is safe).
     static let powerBIRetentionSeconds: Double = 28 * 86_400
@@ -134,6 +134,14 @@ extension JobFileDecoder {
             }
         }
         if let v = reader.duration(map, "late_arrival", allowZero: true) { s.lateArrivalSeconds = v }
+        if let hosts = reader.stringList(map, "continuation_hosts") {
+            for host in hosts where host.contains(where: { " /:?#@".contains($0) }) {
+                reader.fail(at: map.entry("continuation_hosts")!.value,
+                            "source.continuation_hosts: '\(host)' must be a host name such as "
+                                + "wabi-west-us-redirect.analysis.windows.net or *.example.com (no scheme, port or path)")
+            }
+            s.continuationHosts = hosts.map { $0.lowercased() }
+        }
         guard let tenantID, let clientID, let clientSecret else { return nil }
         (s.tenantID, s.clientID, s.clientSecret) = (tenantID, clientID, clientSecret)
         return s

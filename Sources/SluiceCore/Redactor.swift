@@ -20,7 +20,7 @@ public final class Redactor: Sendable {
         let trimmed = secret.trimmingWhitespace()
         guard trimmed.count >= 4 else { return }
         var forms = [trimmed]
-        let encoded = Redactor.percentEncoded(trimmed)
+        let encoded = PercentEncoding.encode(trimmed)
         if encoded != trimmed { forms.append(encoded) }
         secrets.withLock { list in
             for form in forms where !list.contains(form) { list.append(form) }
@@ -77,21 +77,6 @@ public final class Redactor: Sendable {
         return out
     }
 
-    static func percentEncoded(_ s: String) -> String {
-        var out = ""
-        for byte in s.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                 UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF")
-                out += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0xF)])
-            }
-        }
-        return out
-    }
 }
 
 extension String {

@@ -135,21 +135,7 @@ public enum FormEncoding {
     }
 
     /// `value` with every reserved byte percent-encoded.
-    public static func escape(_ value: String) -> String {
-        let hex = Array("0123456789ABCDEF")
-        var out = ""
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                 UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0xF)])
-            }
-        }
-        return out
-    }
+    public static func escape(_ value: String) -> String { PercentEncoding.encode(value) }
 }
 
 /// Just enough JWT reading to find `exp`; the signature is the server's business, not ours.

@@ -7,7 +7,9 @@ public enum SourceFactory {
         switch job.source {
         case .cursorFeed(let settings):
             return CursorFeedSource(settings: settings, context: context)
-        case .ws1Intelligence, .citrixMonitor, .powerBIActivity:
+        case .citrixMonitor(let settings):
+            return CitrixMonitorSource(settings: settings, context: context)
+        case .ws1Intelligence, .powerBIActivity:
             throw SluiceError(.configuration, job: job.name, step: "source",
                               "source type '\(job.source.typeName)' is not available in this build yet")
         }

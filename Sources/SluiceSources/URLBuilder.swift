@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// Builds request URLs with percent-encoded query items (RFC 3986 unreserved characters kept as they are).
 public enum URLBuilder {
     /// `base` joined with `path` segments and `query` items, skipping items whose value is nil.
@@ -14,21 +16,6 @@ public enum URLBuilder {
 
     /// Percent-encodes everything but unreserved characters (and `/` when `keepSlash`).
     public static func encode(_ s: String, keepSlash: Bool) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        let hex = Array("0123456789ABCDEF")
-        for byte in s.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                 UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: "/") where keepSlash:
-                out += "/"
-            default:
-                out += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0xF)])
-            }
-        }
-        return out
+        PercentEncoding.encode(s, keepSlash: keepSlash)
     }
 }
