@@ -98,7 +98,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
+        // Fuzzing (issue 8): libFuzzer targets for the CSV parser, the cron parser and the job-file decoder.
+        // `swift build --sanitize fuzzer --product sluice-fuzz` gives libFuzzer's driver; a plain build gives a
+        // replay driver (main.c's weak main) for the regression inputs in Fuzz/.
+        .target(name: "SluiceFuzzTargets", dependencies: ["SluiceCore"]),
+        .executableTarget(name: "sluice-fuzz", dependencies: ["SluiceFuzzTargets"]),
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceFuzzTargets"]),
         .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP", "SluiceEmulators"]),
         .testTarget(name: "SluiceSourcesTests", dependencies: ["SluiceSources", "SluiceEmulators"]),
         .testTarget(name: "SluiceWarehouseTests", dependencies: ["SluiceWarehouse", "CSQLite"]),

@@ -74,6 +74,7 @@ public struct JobRunner: Sendable {
         report.pages = counted.pages
         report.requests = stats.requests
         report.bytesRead = stats.bytesRead
+        report.httpStats = stats
         report.seconds = now() - started
         do {
             try await warehouse.finishRun(id: runID, status: report.status, rowsWritten: Int64(report.rowsWritten),

@@ -11,6 +11,8 @@ public struct JobStatus: Sendable {
     public var nextRun: String?
     public var lastRun: RunRecord?
     public var consecutiveFailures: Int
+    /// When the last `succeeded` or `unchanged` run finished (normalised UTC text).
+    public var lastSuccessAt: String?
     /// The job's checkpoint keys (watermarks, last download id): never secrets.
     public var checkpoint: [String: String]
 
@@ -19,12 +21,13 @@ public struct JobStatus: Sendable {
         var result: [JobStatus] = []
         for job in jobs {
             var status = JobStatus(job: job.name, source: job.source.typeName, schedule: job.schedule.description,
-                                   nextRun: nil, lastRun: nil, consecutiveFailures: 0, checkpoint: [:])
+                                   nextRun: nil, lastRun: nil, consecutiveFailures: 0, lastSuccessAt: nil, checkpoint: [:])
             var lastFire: Date?
             if let warehouse {
                 let runs = try await warehouse.recentRuns(job: job.name, limit: 50)
                 status.lastRun = runs.first
-                status.consecutiveFailures = runs.prefix { $0.status == .failed }.count
+                status.consecutiveFailures = RunHistory.consecutiveFailures(runs)
+                status.lastSuccessAt = runs.first { $0.status == .succeeded || $0.status == .unchanged }?.finishedAt
                 status.checkpoint = try await warehouse.state(job: job.name)
                 if let started = runs.first(where: { $0.trigger == .schedule })?.startedAt,
                    let t = Timestamps.epochSeconds(started) {
@@ -46,6 +49,7 @@ public struct JobStatus: Sendable {
             ("job", .string(job)), ("source", .string(source)), ("schedule", .string(schedule)),
             ("next_run", nextRun.map(JSONValue.string) ?? .null),
             ("consecutive_failures", .integer(Int64(consecutiveFailures))),
+            ("last_success_at", lastSuccessAt.map(JSONValue.string) ?? .null),
             ("checkpoint", .object(checkpoint.keys.sorted().map { ($0, .string(checkpoint[$0]!)) })),
         ]
         if let run = lastRun {

@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceHTTP
 
 /// The outcome of one run, as recorded in `sluice_runs` and printed as the run's summary line.
 public struct RunReport: Sendable {
@@ -13,6 +14,8 @@ public struct RunReport: Sendable {
     public var seconds: Double
     /// The redacted error text for failed runs.
     public var error: String?
+    /// Answers by status class, for the metrics endpoint.
+    public var httpStats = HTTPStats()
 
     public init(job: String, runID: Int64?, trigger: RunTrigger, status: RunStatus, rowsWritten: Int = 0, pages: Int = 0,
                 requests: Int = 0, bytesRead: Int = 0, seconds: Double = 0, error: String? = nil) {

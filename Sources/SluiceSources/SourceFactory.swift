@@ -9,9 +9,10 @@ public enum SourceFactory {
             return CursorFeedSource(settings: settings, context: context)
         case .citrixMonitor(let settings):
             return CitrixMonitorSource(settings: settings, context: context)
-        case .ws1Intelligence, .powerBIActivity:
-            throw SluiceError(.configuration, job: job.name, step: "source",
-                              "source type '\(job.source.typeName)' is not available in this build yet")
+        case .powerBIActivity(let settings):
+            return PowerBIActivitySource(settings: settings, context: context)
+        case .ws1Intelligence(let settings):
+            return WS1IntelligenceSource(settings: settings, context: context)
         }
     }
 }

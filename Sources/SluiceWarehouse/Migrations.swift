@@ -43,6 +43,55 @@ enum Migrations {
                 PRIMARY KEY (table_name, column_name)
             );
             """),
+        // The freshness view BI dashboards read. The SQLite3 ODBC driver types a result column by its
+        // declared type and guesses from the first row's value for expressions (so `max(finished_at)`
+        // would reach Power BI as text). Every column of the view is therefore a plain column of a table:
+        // the per-job newest rows come from joins on `run_id`, and the counts, which no plain column of
+        // `sluice_runs` holds, are kept in `sluice_job_counters` by a trigger on the run's final status.
+        Migration(name: "job health view", sql: """
+            CREATE TABLE sluice_job_counters(
+                job TEXT PRIMARY KEY,
+                finished_runs BIGINT NOT NULL DEFAULT 0,
+                consecutive_failures BIGINT NOT NULL DEFAULT 0
+            );
+            INSERT INTO sluice_job_counters(job, finished_runs, consecutive_failures)
+            SELECT r.job, sum(r.status <> 'running'),
+                   sum(r.status IN ('failed', 'abandoned') AND r.run_id > coalesce(
+                       (SELECT max(s.run_id) FROM sluice_runs AS s
+                        WHERE s.job = r.job AND s.status IN ('succeeded', 'unchanged')), 0))
+            FROM sluice_runs AS r GROUP BY r.job;
+            CREATE TRIGGER sluice_runs_count_finished AFTER UPDATE OF status ON sluice_runs
+            WHEN OLD.status = 'running' AND NEW.status <> 'running'
+            BEGIN
+                INSERT INTO sluice_job_counters(job, finished_runs, consecutive_failures)
+                VALUES (NEW.job, 1, NEW.status IN ('failed', 'abandoned'))
+                ON CONFLICT (job) DO UPDATE SET
+                    finished_runs = finished_runs + 1,
+                    consecutive_failures = CASE
+                        WHEN NEW.status IN ('succeeded', 'unchanged') THEN 0
+                        WHEN NEW.status IN ('failed', 'abandoned') THEN consecutive_failures + 1
+                        ELSE consecutive_failures
+                    END;
+            END;
+            CREATE VIEW sluice_job_health AS
+            SELECT last.job AS job,
+                   last.status AS last_status,
+                   last.started_at AS last_started_at,
+                   last.finished_at AS last_finished_at,
+                   success.finished_at AS last_success_at,
+                   success.rows_written AS last_success_rows,
+                   failure.finished_at AS last_failure_at,
+                   failure.error AS last_error,
+                   counters.finished_runs AS finished_runs,
+                   counters.consecutive_failures AS consecutive_failures
+            FROM (SELECT max(run_id) AS run_id FROM sluice_runs GROUP BY job) AS newest
+            JOIN sluice_runs AS last ON last.run_id = newest.run_id
+            LEFT JOIN sluice_runs AS success ON success.run_id = (
+                SELECT max(run_id) FROM sluice_runs WHERE job = last.job AND status IN ('succeeded', 'unchanged'))
+            LEFT JOIN sluice_runs AS failure ON failure.run_id = (
+                SELECT max(run_id) FROM sluice_runs WHERE job = last.job AND status IN ('failed', 'abandoned'))
+            LEFT JOIN sluice_job_counters AS counters ON counters.job = last.job;
+            """),
     ]
 
     /// Brings `db` up to the newest version; returns the version it was at before.

@@ -72,6 +72,8 @@ public actor Warehouse {
             try $0.finishRun(id: id, status: status, rowsWritten: rowsWritten, requests: requests,
                              bytesRead: bytesRead, error: error)
         }
+        // The end of a run is the quiet moment to keep the WAL small (see Warehouse+Checkpoint.swift).
+        store.checkpointAfterRun()
     }
 
     /// Marks runs still `running` as `abandoned`: all of them at daemon start-up (a crash cut them off), or

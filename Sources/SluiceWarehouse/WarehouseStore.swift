@@ -33,6 +33,7 @@ final class WarehouseStore {
         db = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         self.now = now
         try Migrations.migrate(db)
+        try configureCheckpoints()
     }
 
     /// The current time as normalised UTC timestamp text.
@@ -79,9 +80,10 @@ final class WarehouseStore {
         case .upsert:
             let plan = try ensureSchema(for: batch, keyed: true, runID: runID)
             return try writeUpsert(batch, plan: plan, runID: runID)
-        case .replace, .snapshot:
-            throw SluiceError(.configuration, step: "",
-                              "load mode '\(batch.target.mode.rawValue)' is not supported by this warehouse yet")
+        case .replace:
+            return try writeReplace(batch, runID: runID)
+        case .snapshot:
+            return try writeSnapshot(batch, runID: runID)
         }
     }
 

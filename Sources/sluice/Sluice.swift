@@ -11,7 +11,7 @@ struct Sluice: AsyncParsableCommand {
         Exit codes: 0 every job succeeded, 1 a job failed, 2 bad usage or invalid job files.
         Environment: SLUICE_JOBS and SLUICE_WAREHOUSE override the defaults of --jobs and --warehouse.
         """,
-        subcommands: [RunCommand.self, BackfillCommand.self, StatusCommand.self, ValidateCommand.self, DemoCommand.self]
+        subcommands: [DaemonCommand.self, RunCommand.self, BackfillCommand.self, StatusCommand.self, ValidateCommand.self, DemoCommand.self]
     )
 
     /// Parses and runs, mapping usage errors to exit code 2 (design.md §5) instead of ArgumentParser's 64.

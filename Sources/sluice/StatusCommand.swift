@@ -42,7 +42,9 @@ struct StatusCommand: AsyncParsableCommand {
             } else {
                 print("  never run")
             }
-            if s.consecutiveFailures > 0 { print("  consecutive failures: \(s.consecutiveFailures)") }
+            if s.consecutiveFailures > 0 {
+                print("  consecutive failures: \(s.consecutiveFailures) (last success: \(s.lastSuccessAt ?? "never"))")
+            }
             for key in s.checkpoint.keys.sorted() { print("  \(key): \(s.checkpoint[key]!)") }
         }
     }

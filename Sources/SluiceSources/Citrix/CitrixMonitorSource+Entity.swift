@@ -11,13 +11,13 @@ extension CitrixMonitorSource {
         var assembler = RowAssembler(knownTypes: request.knownColumns[target.table] ?? [:])
         for (name, type) in metadata?.properties ?? [] { assembler.declare(name, as: type) }
         for (field, type) in job.target.columns { assembler.declare(field, as: type) }
-        var reader = EntityReader(plan: plan, target: target, assembler: assembler, session: session, emit: emit,
+        var reader = EntityReader(plan: plan, target: target, assembler: assembler, session: session,
                                   writesWatermark: request.backfill == nil)
 
         guard let cursor = plan.cursor else {
             var unordered: WindowOrder?
             try await reader.readChain(firstURL: CitrixQuery.url(apiBase: settings.apiBase, entity: plan.name,
-                                                                 cursor: nil, window: nil), order: &unordered)
+                                                                 cursor: nil, window: nil), order: &unordered, emit: emit)
             log(plan, pages: reader.page, rows: reader.rows, windows: 1)
             return
         }
@@ -34,7 +34,8 @@ extension CitrixMonitorSource {
         }
         for window in windows {
             try await reader.readWindow(window, url: CitrixQuery.url(apiBase: settings.apiBase, entity: plan.name,
-                                                                     cursor: cursor, window: window))
+                                                                     cursor: cursor, window: window),
+                                  emit: emit)
         }
         log(plan, pages: reader.page, rows: reader.rows, windows: windows.count)
     }
@@ -51,7 +52,6 @@ struct EntityReader {
     let target: TableTarget
     var assembler: RowAssembler
     let session: CitrixMonitorSource.Session
-    let emit: @Sendable (Batch) async throws -> Void
     let writesWatermark: Bool
     /// The largest cursor value committed so far (source text and instant).
     var watermark: (text: String, epoch: Double)?
@@ -61,20 +61,20 @@ struct EntityReader {
     private(set) var rows = 0
 
     init(plan: CitrixEntityPlan, target: TableTarget, assembler: RowAssembler, session: CitrixMonitorSource.Session,
-         emit: @escaping @Sendable (Batch) async throws -> Void, writesWatermark: Bool) {
+         writesWatermark: Bool) {
         self.plan = plan
         self.target = target
         self.assembler = assembler
         self.session = session
-        self.emit = emit
         self.writesWatermark = writesWatermark
     }
 
     /// One window's chain. While pages arrive in cursor order the watermark follows the largest committed
     /// value; after any disorder it stays at the window's starting value until the chain is finished.
-    mutating func readWindow(_ window: CitrixWindow, url: String) async throws {
+    mutating func readWindow(_ window: CitrixWindow, url: String,
+                             emit: @Sendable (Batch) async throws -> Void) async throws {
         var order: WindowOrder? = WindowOrder(atStart: watermark?.text)
-        try await readChain(firstURL: url, order: &order)
+        try await readChain(firstURL: url, order: &order, emit: emit)
         if writesWatermark, let final = watermark?.text, final != checkpointed {
             try await emit(Batch(target: target, columns: [], rows: [], checkpoint: [key: final],
                                  origin: "end of \(window) of \(plan.name)"))
@@ -84,7 +84,8 @@ struct EntityReader {
 
     /// Follows one `@odata.nextLink` chain. With `order` (a window of a cursor set) each page carries the
     /// watermark; without it (a set re-read whole) pages carry no checkpoint.
-    mutating func readChain(firstURL: String, order: inout WindowOrder?) async throws {
+    mutating func readChain(firstURL: String, order: inout WindowOrder?,
+                            emit: @Sendable (Batch) async throws -> Void) async throws {
         var next: String? = firstURL
         while let url = next {
             page += 1

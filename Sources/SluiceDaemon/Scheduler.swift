@@ -1,0 +1,161 @@
+import Foundation
+import SluiceCore
+
+/// Decides which jobs fire and when, without I/O and without a clock: every answer depends only on the
+/// arguments, so the rules are tested with plain numbers (``SchedulerService`` sleeps and acts on the answers).
+///
+/// The rules:
+/// - A job never overlaps itself: while it runs it is not due; its next fire is planned when it finishes.
+/// - After downtime a missed run fires once, now, not once per missed tick (``Schedule/nextFire(after:timeZone:lastFire:)``).
+/// - A failed run is retried on the job's schedule, never sooner, so a broken job cannot spin.
+/// - At most ``maxConcurrent`` jobs run at once; a due job waits for a free slot, earliest due first.
+/// - `jitter` seconds are added to each planned fire, sampled once per fire and clamped to `0...jitter`.
+///
+/// Times are seconds since the epoch.
+public struct Scheduler: Sendable {
+    /// What the scheduler needs to know about a job.
+    public struct Job: Sendable, Equatable {
+        public var name: String
+        public var schedule: Schedule
+        public var timeZone: TimeZone
+        public var jitterSeconds: Double
+
+        public init(name: String, schedule: Schedule, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+                    jitterSeconds: Double = 0) {
+            self.name = name
+            self.schedule = schedule
+            self.timeZone = timeZone
+            self.jitterSeconds = jitterSeconds
+        }
+
+        /// The scheduling part of a job definition (an unknown zone falls back to UTC; the job file validator
+        /// already rejects those).
+        public init(_ definition: JobDefinition) {
+            self.init(name: definition.name, schedule: definition.schedule,
+                      timeZone: TimeZone(identifier: definition.timezone) ?? TimeZone(identifier: "UTC")!,
+                      jitterSeconds: definition.jitterSeconds)
+        }
+    }
+
+    /// What the warehouse remembers of a job before the daemon starts (or when a reload adds it).
+    public struct History: Sendable, Equatable {
+        /// When the job last fired on its schedule.
+        public var lastFire: Double?
+        /// Failed runs since the last success.
+        public var consecutiveFailures: Int
+
+        public init(lastFire: Double? = nil, consecutiveFailures: Int = 0) {
+            self.lastFire = lastFire
+            self.consecutiveFailures = consecutiveFailures
+        }
+    }
+
+    struct Entry: Sendable {
+        var job: Job
+        var lastFire: Double?
+        /// The planned fire, jitter included; nil while running or when the schedule never matches again.
+        var due: Double?
+        var isRunning = false
+        /// Removed by a reload while running: dropped when the run ends.
+        var isRetired = false
+        var consecutiveFailures = 0
+    }
+
+    /// How many jobs may run at the same time (at least 1).
+    public let maxConcurrent: Int
+    private(set) var entries: [String: Entry] = [:]
+
+    public init(maxConcurrent: Int) {
+        self.maxConcurrent = max(1, maxConcurrent)
+    }
+
+    /// Makes `jobs` the scheduled set: new names start from `history`, changed definitions are re-planned
+    /// from their last fire, and names no longer present stop being scheduled (a running one finishes first).
+    public mutating func setJobs(_ jobs: [Job], history: [String: History] = [:], now: Double,
+                                 jitter: (Double) -> Double) {
+        let names = Set(jobs.map(\.name))
+        for (name, entry) in entries where !names.contains(name) {
+            if entry.isRunning { entries[name]?.isRetired = true } else { entries[name] = nil }
+        }
+        for job in jobs {
+            if var entry = entries[job.name] {
+                entry.isRetired = false
+                let changed = entry.job != job
+                entry.job = job
+                entries[job.name] = entry
+                if changed && !entry.isRunning { plan(job.name, now: now, jitter: jitter) }
+            } else {
+                let known = history[job.name] ?? History()
+                entries[job.name] = Entry(job: job, lastFire: known.lastFire,
+                                          consecutiveFailures: known.consecutiveFailures)
+                plan(job.name, now: now, jitter: jitter)
+            }
+        }
+    }
+
+    /// Starts every job that is due at `now`, as far as free slots allow, and returns their names in start
+    /// order. They count as running (and as fired at `now`) until ``finished(_:status:now:jitter:)``.
+    public mutating func startDue(now: Double) -> [String] {
+        let free = maxConcurrent - runningCount
+        guard free > 0 else { return [] }
+        let due = entries.values
+            .filter { !$0.isRunning && !$0.isRetired && ($0.due ?? .infinity) <= now }
+            .sorted { ($0.due!, $0.job.name) < ($1.due!, $1.job.name) }
+            .prefix(free)
+            .map(\.job.name)
+        for name in due {
+            entries[name]?.isRunning = true
+            entries[name]?.lastFire = now
+            entries[name]?.due = nil
+        }
+        return due
+    }
+
+    /// Records that `name`'s run ended (`status` nil: it did not start, e.g. another process held the job)
+    /// and plans its next fire from the time it started.
+    public mutating func finished(_ name: String, status: RunStatus?, now: Double, jitter: (Double) -> Double) {
+        guard var entry = entries[name] else { return }
+        entry.isRunning = false
+        if entry.isRetired {
+            entries[name] = nil
+            return
+        }
+        switch status {
+        case .failed?: entry.consecutiveFailures += 1
+        case .succeeded?, .unchanged?: entry.consecutiveFailures = 0
+        default: break
+        }
+        entries[name] = entry
+        plan(name, now: now, jitter: jitter)
+    }
+
+    /// When the scheduler next has something to start, strictly after `now`; nil when nothing is planned.
+    /// Due jobs waiting for a free slot are not counted: a finishing run wakes the loop for them.
+    public func nextWake(after now: Double) -> Double? {
+        entries.values.compactMap { $0.isRunning || $0.isRetired ? nil : $0.due }.filter { $0 > now }.min()
+    }
+
+    /// The planned fire of `name` (nil while it runs or when it never fires again).
+    public func plannedFire(of name: String) -> Double? { entries[name]?.due }
+
+    /// Whether `name` is running now.
+    public func isRunning(_ name: String) -> Bool { entries[name]?.isRunning ?? false }
+
+    /// Failed runs of `name` since its last success.
+    public func consecutiveFailures(of name: String) -> Int { entries[name]?.consecutiveFailures ?? 0 }
+
+    /// How many jobs run now.
+    public var runningCount: Int { entries.values.filter(\.isRunning).count }
+
+    /// The scheduled job names (retired ones excluded), sorted.
+    public var jobNames: [String] { entries.values.filter { !$0.isRetired }.map(\.job.name).sorted() }
+
+    private mutating func plan(_ name: String, now: Double, jitter: (Double) -> Double) {
+        guard let entry = entries[name] else { return }
+        let base = entry.job.schedule.nextFire(after: Date(timeIntervalSince1970: now), timeZone: entry.job.timeZone,
+                                               lastFire: entry.lastFire.map { Date(timeIntervalSince1970: $0) })
+        let spread = entry.job.jitterSeconds
+        let delay = spread > 0 ? min(max(jitter(spread), 0), spread) : 0
+        entries[name]?.due = base.map { $0.timeIntervalSince1970 + delay }
+    }
+}

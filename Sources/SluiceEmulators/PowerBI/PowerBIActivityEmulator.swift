@@ -1,0 +1,170 @@
+import Foundation
+import Hummingbird
+import Synchronization
+
+/// Emulates the Power BI admin "Get Activity Events" API and its Entra ID v2.0 token endpoint (source-apis.md §3).
+///
+/// Routes, on one loopback server whose URL serves as both the job's `authority` and (with `/v1.0/myorg`) its
+/// `api_base`:
+/// - `POST /{tenant}/oauth2/v2.0/token`: form `client_id`, `client_secret`, `scope={resource}/.default`,
+///   `grant_type=client_credentials` (an ``OAuthTokenEndpoint``);
+/// - `GET /v1.0/myorg/admin/activityevents`: a Bearer token is required; either `continuationToken` or both
+///   `startDateTime` and `endDateTime`, wrapped in single quotes and inside one UTC day, else 400 with a JSON
+///   error; continuation token together with dates is a 400 too.
+///
+/// Events are generated for the last `dayCount` UTC days up to `now` (deterministic from day and index),
+/// with fields that depend on the activity, zone-less `CreationTime`, pages of `pageSize` events, and the
+/// documented endings. Knobs: an empty first page that carries a token, continuation URIs on another base
+/// URL (`setContinuationBase`), expiring every token at request N, and ``FaultKnobs`` (429 with
+/// `Retry-After` on request N). API requests are counted in `journal`; token requests in `tokenJournal`.
+public final class PowerBIActivityEmulator: Emulator {
+    /// How a window's chain ends.
+    public enum Ending: Sendable {
+        /// After the last events, one more page: `{"activityEventEntities":[],"continuationUri":null,
+        /// "continuationToken":null,"lastResultSet":false}` (Microsoft's documented sample).
+        case nullTokenPage
+        /// The page with the last events says `lastResultSet: true` and still carries a token, which the
+        /// client must not use (using it is a 400).
+        case lastResultSet
+    }
+
+    /// What the pages carry to continue.
+    public enum ContinuationStyle: Sendable {
+        /// `continuationUri` and `continuationToken`, as the API usually answers.
+        case uriAndToken
+        /// Only `continuationToken` (`continuationUri` null): the client builds the next request itself.
+        case tokenOnly
+    }
+
+    /// The fixed shape of the emulated tenant.
+    public struct Configuration: Sendable {
+        public var tenantID: String
+        public var clientID: String
+        public var clientSecret: String
+        /// The token's scope must be exactly `{resource}/.default`.
+        public var resource: String
+        /// Days with events: the UTC day of `now` and the `dayCount - 1` before it.
+        public var dayCount: Int
+        /// Events generated per day (those after `now` are left out).
+        public var eventsPerDay: Int
+        public var pageSize: Int
+        /// The emulator's "now": no event is later. Defaults to the wall clock when the emulator is made.
+        public var now: Date
+        /// The first answer of every chain has no events but a token (source-apis.md §3.3).
+        public var emptyFirstPage: Bool
+        public var ending: Ending
+        public var continuation: ContinuationStyle
+        public var tokenLifetimeSeconds: Int
+
+        /// A tenant; only the credentials have no default.
+        public init(tenantID: String, clientID: String, clientSecret: String,
+                    resource: String = "https://analysis.windows.net/powerbi/api", dayCount: Int = 3,
+                    eventsPerDay: Int = 40, pageSize: Int = 15, now: Date = Date(), emptyFirstPage: Bool = false,
+                    ending: Ending = .nullTokenPage, continuation: ContinuationStyle = .uriAndToken,
+                    tokenLifetimeSeconds: Int = 3599) {
+            self.tenantID = tenantID
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.resource = resource
+            self.dayCount = dayCount
+            self.eventsPerDay = eventsPerDay
+            self.pageSize = pageSize
+            self.now = now
+            self.emptyFirstPage = emptyFirstPage
+            self.ending = ending
+            self.continuation = continuation
+            self.tokenLifetimeSeconds = tokenLifetimeSeconds
+        }
+    }
+
+    struct Knobs {
+        var continuationBase: String?
+        var expireTokensAtRequest: Int?
+    }
+
+    /// The path of the API base under the server URL.
+    public static let apiPath = "/v1.0/myorg"
+
+    public let configuration: Configuration
+    /// Requests to the activity events route (fault knob positions count these).
+    public let journal = RequestJournal()
+    /// Faults for the activity events route, by request number.
+    public let faults = FaultKnobs()
+    let tokenEndpoint: OAuthTokenEndpoint
+    let knobs = Mutex(Knobs())
+    /// Every event, ordered by `CreationTime` then `Id`.
+    let events: [PowerBIActivityEvent]
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+        tokenEndpoint = OAuthTokenEndpoint(.init(
+            clientID: configuration.clientID, clientSecret: configuration.clientSecret,
+            lifetimeSeconds: configuration.tokenLifetimeSeconds, tokenStyle: .jwt, tokenType: "Bearer",
+            requiredScope: configuration.resource + "/.default"))
+        let nowMillis = EmulatorTimestamp.millis(of: configuration.now)
+        let today = Int(nowMillis / 86_400_000)
+        var events: [PowerBIActivityEvent] = []
+        for day in (today - max(1, configuration.dayCount) + 1)...today {
+            for index in 0..<max(0, configuration.eventsPerDay) {
+                let event = PowerBIActivityEvent(day: day, index: index, eventsPerDay: configuration.eventsPerDay)
+                if event.millis <= nowMillis { events.append(event) }
+            }
+        }
+        self.events = events.sorted { ($0.millis, $0.id) < ($1.millis, $1.id) }
+    }
+
+    /// Mounts the token route and the activity events route.
+    public func addRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/:tenant/oauth2/v2.0/token") { request, context in
+            guard context.parameters.get("tenant") == self.configuration.tenantID else {
+                return Response.json(#"{"error":"invalid_request","error_description":"AADSTS90002: Tenant not found."}"#,
+                                     status: .badRequest)
+            }
+            return try await self.tokenEndpoint.respond(to: request)
+        }
+        router.get(RouterPath(Self.apiPath + "/admin/activityevents")) { request, _ in
+            try await self.respond(to: request)
+        }
+    }
+
+    // MARK: - What tests read
+
+    /// How many events a complete pull returns.
+    public var eventCount: Int { events.count }
+
+    /// The ids of every event.
+    public var eventIDs: [String] { events.map(\.id) }
+
+    /// The UTC days with events, `YYYY-MM-DD`, oldest first.
+    public var days: [String] {
+        var out: [String] = []
+        for event in events {
+            let day = EmulatorTimestamp.day(millis: event.millis)
+            if out.last != day { out.append(day) }
+        }
+        return out
+    }
+
+    /// How many events fall on the UTC day `day` (`YYYY-MM-DD`).
+    public func eventCount(onDay day: String) -> Int {
+        events.filter { EmulatorTimestamp.day(millis: $0.millis) == day }.count
+    }
+
+    /// Token requests (the token route's own journal).
+    public var tokenJournal: RequestJournal { tokenEndpoint.journal }
+
+    /// How many tokens were issued.
+    public var tokensIssued: Int { tokenEndpoint.tokensIssued }
+
+    // MARK: - Knobs
+
+    /// Serves continuation URIs on this base URL (`http://localhost:8080`) instead of the request's own host.
+    public func setContinuationBase(_ base: String?) {
+        knobs.withLock { $0.continuationBase = base }
+    }
+
+    /// When API request `number` arrives, every token issued so far expires (that request gets a 401).
+    public func expireTokens(atRequest number: Int?) {
+        knobs.withLock { $0.expireTokensAtRequest = number }
+    }
+}

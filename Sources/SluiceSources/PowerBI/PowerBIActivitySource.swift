@@ -1,0 +1,129 @@
+import Logging
+import SluiceCore
+import SluiceHTTP
+
+/// Pulls the Power BI admin activity log (Get Activity Events) into one table of events, upserted by `Id`.
+///
+/// One run: an Entra ID v2.0 client-credentials token, then one request chain per UTC-day window (see
+/// ``ActivityWindowPlanner``): the dated first request, then only the continuation until the chain ends
+/// (``ActivityEventsRequests``). Every page commits its rows; the last page of a window also moves the
+/// checkpoint `window_done_through` to the window's end, so a window cut off half-way is pulled again whole
+/// next time (upsert keeps that exact). Backfills pull their days without touching the checkpoint.
+///
+/// The API allows 200 requests per hour, so every request first takes a token from a client-side bucket
+/// shared by all jobs of the same tenant and client (`http.rate_limit` overrides the 200/h).
+public struct PowerBIActivitySource: Source {
+    /// `sluice_state` keys this source writes.
+    public enum StateKey {
+        /// End instant (normalised UTC text, milliseconds) of the last window whose chain ended.
+        public static let windowDoneThrough = "window_done_through"
+    }
+
+    /// The table when the job file names none.
+    public static let defaultTable = "powerbi_activity_events"
+    /// The documented limit (source-apis.md §3.6).
+    public static let defaultRateLimit = RateLimit(requests: 200, perSeconds: 3600)
+    /// Shared by every Power BI job of this process, keyed by authority, tenant and client.
+    static let rateLimiters = RateLimiterRegistry()
+    /// A chain longer than this is a server that never stops handing out tokens.
+    static let maxPagesPerWindow = 10_000
+
+    let settings: PowerBISettings
+    let context: SourceContext
+
+    public init(settings: PowerBISettings, context: SourceContext) {
+        self.settings = settings
+        self.context = context
+    }
+
+    public func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
+        let job = request.job
+        let target = TableTarget(table: job.target.table ?? Self.defaultTable, mode: job.target.mode ?? .upsert,
+                                 primaryKey: job.target.primaryKey.isEmpty ? ["Id"] : job.target.primaryKey,
+                                 columnTypes: job.target.columns)
+        guard target.mode == .upsert else {
+            throw SluiceError(.configuration, job: job.name, step: "target",
+                              "powerbi-activity loads in upsert mode only (got '\(target.mode.rawValue)')")
+        }
+        let endpoints = try PowerBIEndpoints(settings)
+        let windows = try plan(request)
+        let tenant = try context.secrets.resolve(settings.tenantID, job: job.name, key: "tenant_id")
+        let clientID = try context.secrets.resolve(settings.clientID, job: job.name, key: "client_id")
+        let secret = try context.secrets.resolve(settings.clientSecret, job: job.name, key: "client_secret")
+        let credentials = OAuthClientCredentials(tokenURL: endpoints.tokenURL(tenant: tenant), clientID: clientID,
+                                                 clientSecret: secret, style: .formBodyWithScope(endpoints.scope),
+                                                 redactor: .shared)
+        let tokens = credentials.tokenCache(fetcher: context.fetcher)
+        let limiter = Self.rateLimiters.limiter(for: "\(endpoints.authority)|\(tenant)|\(clientID)",
+                                                limit: job.http.rateLimit ?? Self.defaultRateLimit)
+        let requests = ActivityEventsRequests(endpoints: endpoints, filter: settings.filter,
+                                              continuationHosts: settings.continuationHosts)
+        var assembler = Self.assembler(known: request.knownColumns[target.table] ?? [:], overrides: job.target.columns)
+        var doneThrough = request.backfill == nil ? Self.checkpointMillis(request.state) : nil
+        context.logger.debug("planned \(windows.count) window(s)", metadata: [
+            "job.name": "\(job.name)", "powerbi.windows": "\(windows.map(\.day).joined(separator: ","))"])
+
+        for window in windows {
+            var url = requests.firstPageURL(window)
+            var page = 0
+            while true {
+                page += 1
+                let step = "page \(page) of activity events \(window.day)"
+                guard page <= Self.maxPagesPerWindow else {
+                    throw SluiceError(.permanent, step: step,
+                                      "the continuation chain did not end after \(Self.maxPagesPerWindow) pages")
+                }
+                try await limiter.acquire()
+                let response = try await context.fetcher.send(
+                    .get(url, headers: [HTTPHeader("Accept", "application/json")], step: step), authorizer: tokens)
+                let parsed = try ActivityEventsPage.parse(response.body, step: step)
+                let next = try requests.next(after: parsed, step: step)
+                let (columns, rows) = try assembler.assemble(parsed.events, origin: step)
+                var checkpoint: [String: String] = [:]
+                if next == .done, request.backfill == nil {
+                    // Never backwards: late arrival can make the first window end before the stored checkpoint.
+                    let through = max(doneThrough ?? window.endMillis, window.endMillis)
+                    doneThrough = through
+                    checkpoint[StateKey.windowDoneThrough] = Self.checkpointText(through)
+                }
+                try await emit(Batch(target: target, columns: columns, rows: rows, checkpoint: checkpoint,
+                                     origin: step, bytes: response.body.count))
+                guard case .fetch(let nextURL) = next else { break }
+                url = nextURL
+            }
+        }
+        return .completed
+    }
+
+    /// The windows of this run: the backfill's days, or the live plan from the checkpoint.
+    func plan(_ request: PullRequest) throws(SluiceError) -> [ActivityWindow] {
+        let now = Int64((request.now * 1000).rounded(.down))
+        if let backfill = request.backfill {
+            return try ActivityWindowPlanner.backfill(backfill, nowMillis: now)
+        }
+        return ActivityWindowPlanner.plan(
+            checkpointMillis: Self.checkpointMillis(request.state), nowMillis: now,
+            lateArrivalMillis: Int64(settings.lateArrivalSeconds * 1000),
+            initialLookbackMillis: Int64(settings.initialLookbackSeconds * 1000))
+    }
+
+    /// Types of the fields the API documents (source-apis.md §3.4), unless the warehouse or the job says otherwise.
+    static func assembler(known: [String: ColumnType], overrides: [String: ColumnType]) -> RowAssembler {
+        var assembler = RowAssembler(knownTypes: known)
+        let documented: [(String, ColumnType)] = [
+            ("CreationTime", .timestamp), ("IsSuccess", .boolean), ("RecordType", .bigint), ("UserType", .bigint),
+        ]
+        for (field, type) in documented where known[field] == nil { assembler.declare(field, as: type) }
+        for (field, type) in overrides { assembler.declare(field, as: type) }
+        return assembler
+    }
+
+    static func checkpointMillis(_ state: [String: String]) -> Int64? {
+        state[StateKey.windowDoneThrough].flatMap(Timestamps.epochSeconds).map { Int64(($0 * 1000).rounded()) }
+    }
+
+    static func checkpointText(_ millis: Int64) -> String {
+        let (seconds, ms) = ActivityWindowPlanner.floorDivide(millis, 1000)
+        return Timestamps.format(epochSecond: seconds, millis: Int(ms))
+    }
+}

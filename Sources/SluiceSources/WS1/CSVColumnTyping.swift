@@ -1,0 +1,132 @@
+import SluiceCore
+
+/// Column types for CSV text, which carries no types of its own: inferred from sample values, then applied
+/// to every cell straight from the parser's bytes.
+///
+/// A column is the narrowest type every non-empty sample fits: BIGINT ⊂ DOUBLE, BOOLEAN (`true`/`false`),
+/// TIMESTAMP (WS1's `2019-05-04-17:40:30 UTC`, ISO 8601), DATE (`YYYY-MM-DD`), else TEXT. Integers with a
+/// leading zero (`007`, zip codes, asset tags) stay TEXT so no digit is lost. Empty cells are NULL.
+public enum CSVColumnTyping {
+    /// The type for a column whose sample values are `values` (empty strings ignored); TEXT when all are empty.
+    public static func inferType(_ values: some Sequence<String>) -> ColumnType {
+        var integer = true, decimal = true, boolean = true, timestamp = true, date = true
+        var any = false
+        for value in values where !value.isEmpty {
+            any = true
+            if integer, !isInteger(value) { integer = false }
+            if decimal, !isDecimal(value) { decimal = false }
+            if boolean, !isBoolean(value) { boolean = false }
+            if timestamp, !TypeInference.looksLikeTimestamp(value) { timestamp = false }
+            if date, !Timestamps.isDate(value) { date = false }
+            if !(integer || decimal || boolean || timestamp || date) { return .text }
+        }
+        guard any else { return .text }
+        if integer { return .bigint }
+        if decimal { return .double }
+        if boolean { return .boolean }
+        if timestamp { return .timestamp }
+        if date { return .date }
+        return .text
+    }
+
+    /// The warehouse value of one cell of a column of `type`; a cell that does not fit is kept as text.
+    public static func value(_ bytes: UnsafeBufferPointer<UInt8>, as type: ColumnType) -> Value {
+        if bytes.isEmpty { return .null }
+        switch type {
+        case .bigint:
+            if let i = parseInteger(bytes) { return .integer(i) }
+        case .double:
+            if let i = parseInteger(bytes) { return .double(Double(i)) }
+            let text = String(decoding: bytes, as: UTF8.self)
+            if isDecimal(text), let d = Double(text) { return .double(d) }
+            return .text(text)
+        case .boolean:
+            if let b = parseBoolean(bytes) { return .bool(b) }
+        case .timestamp:
+            let text = String(decoding: bytes, as: UTF8.self)
+            return .text(Timestamps.normalize(text) ?? text)
+        case .date:
+            let text = String(decoding: bytes, as: UTF8.self)
+            return .text(Timestamps.normalizeDate(text) ?? text)
+        case .text:
+            break
+        }
+        return .text(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// The same for a cell already held as a string.
+    public static func value(_ text: String, as type: ColumnType) -> Value {
+        var text = text
+        return text.withUTF8 { value($0, as: type) }
+    }
+
+    /// `-?[0-9]+` without a leading zero (except `0` itself), within Int64.
+    static func isInteger(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { parseInteger($0) != nil }
+    }
+
+    /// A plain decimal number: `-?digits[.digits][e±digits]`; no `nan`, `inf`, hex or leading `+`/`.`.
+    static func isDecimal(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        var i = 0
+        if i < b.count, b[i] == UInt8(ascii: "-") { i += 1 }
+        let intStart = i
+        while i < b.count, isDigit(b[i]) { i += 1 }
+        let intDigits = i - intStart
+        guard intDigits > 0, !(intDigits > 1 && b[intStart] == UInt8(ascii: "0")) else { return false }
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            let fracStart = i
+            while i < b.count, isDigit(b[i]) { i += 1 }
+            guard i > fracStart else { return false }
+        }
+        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            let expStart = i
+            while i < b.count, isDigit(b[i]) { i += 1 }
+            guard i > expStart else { return false }
+        }
+        return i == b.count
+    }
+
+    static func isBoolean(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { parseBoolean($0) != nil }
+    }
+
+    static func parseInteger(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        var negative = false
+        if b.count > 0, b[0] == UInt8(ascii: "-") {
+            negative = true
+            i = 1
+        }
+        let digits = b.count - i
+        guard digits > 0, digits <= 18 else { return nil }
+        if digits > 1, b[i] == UInt8(ascii: "0") { return nil }
+        var value: Int64 = 0
+        while i < b.count {
+            let d = b[i] &- 48
+            guard d < 10 else { return nil }
+            value = value * 10 + Int64(d)
+            i += 1
+        }
+        return negative ? -value : value
+    }
+
+    static func parseBoolean(_ b: UnsafeBufferPointer<UInt8>) -> Bool? {
+        func matches(_ word: StaticString) -> Bool {
+            guard b.count == word.utf8CodeUnitCount else { return false }
+            let w = word.utf8Start
+            for i in 0..<b.count where b[i] | 0x20 != w[i] { return false }
+            return true
+        }
+        if matches("true") { return true }
+        if matches("false") { return false }
+        return nil
+    }
+
+    private static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+}

@@ -1,0 +1,124 @@
+import SluiceCore
+
+/// Turns the records of one downloaded CSV into warehouse batches: header → columns, a sample of rows →
+/// column types, every row → typed values, checked for the header's field count.
+///
+/// Rows are handed out in `.deferred` batches of `batchRows`; ``finish(checkpoint:)`` returns the last,
+/// `.now` batch that carries the checkpoint, so the download becomes visible in one piece or not at all.
+struct WS1CSVLoader {
+    let target: TableTarget
+    let snapshot: SnapshotInfo?
+    /// Names the download in errors and progress: "download 416c…".
+    let origin: String
+    let batchRows: Int
+    let sampleRows: Int
+    /// Types already decided: job-file overrides first, then the warehouse's existing columns.
+    let knownTypes: [String: ColumnType]
+
+    private var header: [String]?
+    private var columns: [Column]?
+    private var sample: [[String]] = []
+    private var rows: [[Value]] = []
+    private var ready: [Batch] = []
+    private var batchesMade = 0
+    /// Data rows read so far (the header is not one).
+    private(set) var dataRows = 0
+    /// Body bytes since the last batch, for progress.
+    var pendingBytes = 0
+
+    init(target: TableTarget, snapshot: SnapshotInfo?, origin: String, knownTypes: [String: ColumnType],
+         batchRows: Int = 5000, sampleRows: Int = 1000) {
+        self.target = target
+        self.snapshot = snapshot
+        self.origin = origin
+        self.knownTypes = knownTypes
+        self.batchRows = max(1, batchRows)
+        self.sampleRows = max(1, min(sampleRows, batchRows))
+    }
+
+    /// Takes one parsed record: the header first, then data rows.
+    mutating func add(_ record: CSVRecord) throws(SluiceError) {
+        guard let header else {
+            header = Self.uniqueNames(record.strings)
+            return
+        }
+        dataRows += 1
+        guard record.count == header.count else {
+            throw SluiceError(.permanent, step: origin,
+                              "row \(dataRows) has \(record.count) fields, the header has \(header.count); nothing of this download was loaded")
+        }
+        if let columns {
+            var row: [Value] = []
+            row.reserveCapacity(columns.count)
+            for index in 0..<columns.count {
+                row.append(CSVColumnTyping.value(record.field(index), as: columns[index].type))
+            }
+            append(row)
+        } else {
+            sample.append(record.strings)
+            if sample.count >= sampleRows { decideTypes() }
+        }
+    }
+
+    /// Batches completed so far (each `.deferred`); empties the list.
+    mutating func takeReady() -> [Batch] {
+        defer { ready.removeAll() }
+        return ready
+    }
+
+    /// The final `.now` batch: the remaining rows plus `checkpoint`. Fails when the body had no header.
+    mutating func finish(checkpoint: [String: String]) throws(SluiceError) -> Batch {
+        guard header != nil else {
+            throw SluiceError(.permanent, step: origin, "the download is empty: not even a header row")
+        }
+        if columns == nil { decideTypes() }
+        var batch = makeBatch(commit: .now)
+        batch.checkpoint = checkpoint
+        return batch
+    }
+
+    private mutating func decideTypes() {
+        let names = header ?? []
+        let types = names.indices.map { index -> ColumnType in
+            let name = names[index]
+            return target.columnTypes[name] ?? knownTypes[name] ?? CSVColumnTyping.inferType(sample.lazy.map { $0[index] })
+        }
+        columns = zip(names, types).map { Column($0, $1) }
+        let buffered = sample
+        sample = []
+        for strings in buffered {
+            append(zip(strings, types).map { CSVColumnTyping.value($0, as: $1) })
+        }
+    }
+
+    private mutating func append(_ row: [Value]) {
+        rows.append(row)
+        if rows.count >= batchRows { ready.append(makeBatch(commit: .deferred)) }
+    }
+
+    private mutating func makeBatch(commit: CommitPoint) -> Batch {
+        batchesMade += 1
+        let batch = Batch(target: target, columns: columns ?? [], rows: rows, commit: commit,
+                          origin: "\(origin), part \(batchesMade)", bytes: pendingBytes, snapshot: snapshot)
+        rows = []
+        rows.reserveCapacity(batchRows)
+        pendingBytes = 0
+        return batch
+    }
+
+    /// Header names made unique the way the warehouse does it (`Name`, `Name (2)`), so types line up with
+    /// the column each occurrence was recorded under.
+    static func uniqueNames(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.map { name in
+            var candidate = name
+            var n = 2
+            while seen.contains(candidate) {
+                candidate = "\(name) (\(n))"
+                n += 1
+            }
+            seen.insert(candidate)
+            return candidate
+        }
+    }
+}

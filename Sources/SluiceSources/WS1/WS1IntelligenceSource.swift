@@ -1,0 +1,134 @@
+import Logging
+import SluiceCore
+import SluiceHTTP
+
+/// Loads the newest completed download of a Workspace ONE Intelligence report (source-apis.md §1).
+///
+/// One run: token (client credentials, HTTP Basic) → every page of `downloads/search` → the newest
+/// `COMPLETED` entry by `modified_at`/`created_at` (never by list position) → nothing to do if it is the
+/// download loaded last time (`unchanged`) → `GET …/tracking/{id}/download`, which redirects to signed storage
+/// (followed without `Authorization`) → the CSV parsed as it streams → `.deferred` batches of rows and one
+/// final `.now` batch with the checkpoint, so the download becomes visible whole or not at all.
+///
+/// With `run_report: true` the run first asks Intelligence to run the report and polls the list until the
+/// entry for that run is `COMPLETED`. A backfill loads every completed download produced in the range that is
+/// not loaded yet, oldest first, each in its own unit, and leaves the live `last_download_*` keys alone.
+public struct WS1IntelligenceSource: Source {
+    /// `sluice_state` keys this source writes.
+    public enum StateKey {
+        /// The tracking id of the download the live job loaded last.
+        public static let lastDownloadID = "last_download_id"
+        /// When that download was produced (its `modified_at`), UTC.
+        public static let lastDownloadAt = "last_download_at"
+        /// Tracking ids of recently loaded downloads (live and backfill), comma-separated, newest last.
+        public static let loadedDownloads = "loaded_download_ids"
+    }
+
+    let settings: WS1Settings
+    let context: SourceContext
+    /// Rows per `.deferred` batch.
+    let batchRows: Int
+
+    public init(settings: WS1Settings, context: SourceContext, batchRows: Int = 5000) {
+        self.settings = settings
+        self.context = context
+        self.batchRows = batchRows
+    }
+
+    public func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
+        let job = request.job
+        let target = TableTarget(table: job.target.table ?? job.defaultTable, mode: job.target.mode ?? .snapshot,
+                                 primaryKey: job.target.primaryKey, columnTypes: job.target.columns,
+                                 keepSnapshots: job.target.keepSnapshots)
+        if target.mode == .upsert, target.primaryKey.isEmpty {
+            throw SluiceError(.configuration, job: job.name, step: "target",
+                              "mode 'upsert' needs target.primary_key (a report column that identifies a row, e.g. a device UDID)")
+        }
+        let access = try WS1Access.resolve(settings, job: job.name, secrets: context.secrets)
+        let session = WS1Session(access: access, settings: settings, fetcher: context.fetcher,
+                                 authorizer: access.credentials().tokenCache(fetcher: context.fetcher))
+        var loaded = Self.loadedIDs(request.state)
+
+        if let range = request.backfill {
+            let candidates = WS1DownloadSelection.backfill(try await session.listAll(), range: range, loaded: Set(loaded))
+            context.logger.info("backfill: \(candidates.count) completed download(s) in \(range) not loaded yet",
+                                metadata: ["job.name": "\(job.name)"])
+            for download in candidates {
+                loaded = WS1DownloadSelection.remember(download.id, in: loaded)
+                try await load(download, session: session, request: request, target: target,
+                               checkpoint: [StateKey.loadedDownloads: loaded.joined(separator: ",")], emit: emit)
+            }
+            return candidates.isEmpty ? .unchanged : .completed
+        }
+
+        let download: WS1Download
+        if settings.runReport {
+            download = try await session.runReportAndWait(logger: context.logger)
+        } else {
+            let all = try await session.listAll()
+            guard let newest = WS1DownloadSelection.newestCompleted(all) else {
+                throw SluiceError(.permanent, step: "list downloads",
+                                  "report \(settings.reportID) has no COMPLETED download yet (\(all.count) entries listed); "
+                                      + "schedule the report in Intelligence or set run_report: true")
+            }
+            download = newest
+        }
+        if download.id == request.state[StateKey.lastDownloadID] {
+            context.logger.info("download \(download.id) is already loaded", metadata: ["job.name": "\(job.name)"])
+            return .unchanged
+        }
+        loaded = WS1DownloadSelection.remember(download.id, in: loaded)
+        var checkpoint = [StateKey.lastDownloadID: download.id, StateKey.loadedDownloads: loaded.joined(separator: ",")]
+        if let at = download.producedAtText { checkpoint[StateKey.lastDownloadAt] = at }
+        try await load(download, session: session, request: request, target: target, checkpoint: checkpoint, emit: emit)
+        return .completed
+    }
+
+    /// Streams one download into batches; the last one carries `checkpoint`.
+    private func load(_ download: WS1Download, session: WS1Session, request: PullRequest, target: TableTarget,
+                      checkpoint: [String: String], emit: @Sendable (Batch) async throws -> Void) async throws {
+        let origin = "download \(download.id)"
+        let snapshot = SnapshotInfo(id: download.id, at: download.producedAtText ?? Timestamps.format(epochSeconds: request.now))
+        var known = request.knownColumns[target.table] ?? [:]
+        for (name, type) in target.columnTypes { known[name] = type }
+        var loader = WS1CSVLoader(target: target, snapshot: target.mode == .snapshot ? snapshot : nil, origin: origin,
+                                  knownTypes: known, batchRows: batchRows)
+        var parser = CSVStreamParser()
+        var expectedLength: Int?
+        var received = 0
+        let httpRequest = HTTPRequest(method: "GET", url: session.access.downloadURL(download: download.id),
+                                      headers: [HTTPHeader("Accept", "*/*")], step: origin)
+        do {
+            try await context.fetcher.stream(httpRequest, authorizer: session.authorizer, onHead: { head in
+                expectedLength = head.header("Content-Length").flatMap { Int($0) }
+            }, body: { chunk in
+                received += chunk.readableBytes
+                loader.pendingBytes += chunk.readableBytes
+                try chunk.withUnsafeReadableBytes { raw in try parser.feed(raw) { try loader.add($0) } }
+                for batch in loader.takeReady() { try await emit(batch) }
+            })
+            if let expectedLength, expectedLength != received {
+                throw SluiceError(.permanent, step: origin,
+                                  "the body is cut short: \(received) of \(expectedLength) bytes arrived, in row \(loader.dataRows + 1)")
+            }
+            try parser.finish { try loader.add($0) }
+        } catch let error as CSVParseError {
+            throw SluiceError(.permanent, step: origin,
+                              "row \(max(1, error.record - 1)): \(error.reason); nothing of this download was loaded")
+        } catch let error as SluiceError where error.step == origin && error.message.contains("broke off") {
+            throw SluiceError(error.kind, step: origin, "\(error.message) (in row \(loader.dataRows + 1)); nothing of this download was loaded")
+        }
+        for batch in loader.takeReady() { try await emit(batch) }
+        let last = try loader.finish(checkpoint: checkpoint)
+        try await emit(last)
+        context.logger.info("loaded \(origin): \(loader.dataRows) rows", metadata: [
+            "job.name": "\(request.job.name)", "ws1.download": "\(download.id)", "db.rows": "\(loader.dataRows)"])
+    }
+
+    /// The ids in ``StateKey/loadedDownloads``.
+    static func loadedIDs(_ state: [String: String]) -> [String] {
+        var ids = (state[StateKey.loadedDownloads] ?? "").split(separator: ",").map(String.init)
+        if let last = state[StateKey.lastDownloadID], !ids.contains(last) { ids.append(last) }
+        return ids
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import SluiceCore
+import SluiceDaemon
+
+/// `sluice daemon`: run every job on its schedule until SIGTERM/SIGINT; SIGHUP reloads the job files.
+struct DaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Run every job on its schedule until stopped (SIGTERM/SIGINT); SIGHUP reloads the job files.",
+        discussion: """
+        Under systemd (Type=notify) it reports READY=1, STATUS= and WATCHDOG=1 on $NOTIFY_SOCKET.
+        A failed run never stops the daemon: the job is retried at its next scheduled time.
+        """)
+
+    @OptionGroup var jobsOption: JobsOption
+    @OptionGroup var warehouseOption: WarehouseOption
+    @OptionGroup var logOptions: LogOptions
+
+    @Option(name: .long, help: "Serve /metrics (Prometheus) and /healthz on HOST:PORT, e.g. 127.0.0.1:9464.")
+    var metrics: String?
+
+    @Option(name: .long, help: "After each successful run, write a read-only copy of the warehouse to PATH.")
+    var publish: String?
+
+    @Option(name: .long, help: "How many jobs may run at the same time.")
+    var maxConcurrent: Int = 4
+
+    @Option(name: .long, help: "Seconds a graceful shutdown may take before runs are cut off.")
+    var shutdownTimeout: Int = 25
+
+    func validate() throws {
+        if let metrics, MetricsServer.Address(parsing: metrics) == nil {
+            throw ValidationError("--metrics must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464")
+        }
+        guard maxConcurrent >= 1 else { throw ValidationError("--max-concurrent must be at least 1") }
+        guard shutdownTimeout >= 1 else { throw ValidationError("--shutdown-timeout must be at least 1 second") }
+        if let publish, publish == warehouseOption.path {
+            throw ValidationError("--publish must name another file than the warehouse")
+        }
+    }
+
+    func run() async throws {
+        let logger = CommandSupport.bootstrapLogging(logOptions)
+        let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [])
+        let configuration = DaemonConfiguration(
+            jobsDirectory: jobsOption.path, warehousePath: warehouseOption.path,
+            metricsAddress: metrics.flatMap(MetricsServer.Address.init(parsing:)), publishPath: publish,
+            maxConcurrent: maxConcurrent, shutdownTimeout: .seconds(shutdownTimeout))
+        do {
+            try await Daemon.run(configuration, jobs: jobs, secrets: SecretResolver(), logger: logger)
+        } catch {
+            logger.critical("daemon stopped on an error: \(error)")
+            throw SluiceExit.failedJob
+        }
+    }
+}
