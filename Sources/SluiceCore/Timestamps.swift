@@ -16,6 +16,31 @@ public enum Timestamps {
         return text.withUTF8 { normalize(bytes: $0) }
     }
 
+    /// Returns the normalised UTC timestamp text for UTF-8 bytes (a CSV cell straight from the parser's
+    /// buffer), or nil when they are not an instant in a known format.
+    public static func normalize(utf8 bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        normalize(bytes: bytes)
+    }
+
+    /// True when `text` is already in the normalised form (`YYYY-MM-DD HH:MM:SS[.fff]`, a valid instant), so
+    /// ``normalize(_:)`` would return it unchanged.
+    ///
+    /// Values coerced on their way into the warehouse have usually been normalised by the source already;
+    /// checking is a byte scan, where normalising again parses, formats and allocates a new string.
+    public static func isNormalized(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { isNormalized(bytes: $0) }
+    }
+
+    static func isNormalized(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count == 19 || (b.count == 23 && b[19] == UInt8(ascii: ".") && digits(b, 20, 3) != nil),
+              let (y, mo, d) = parseDate(b), isValid(y, mo, d), b[10] == UInt8(ascii: " "),
+              let h = digits(b, 11, 2), b[13] == UInt8(ascii: ":"), let mi = digits(b, 14, 2),
+              b[16] == UInt8(ascii: ":"), let s = digits(b, 17, 2) else { return false }
+        // A leap second (`:60`) is normalised to `:59`, so it is not in normal form.
+        return h < 24 && mi < 60 && s < 60
+    }
+
     /// Returns `YYYY-MM-DD` when `text` is exactly a calendar date in that form, else nil.
     public static func normalizeDate(_ text: String) -> String? {
         var text = text
@@ -43,6 +68,9 @@ public enum Timestamps {
         let days = Int64((Double(epochSecond) / 86_400).rounded(.down))
         let secOfDay = Int(epochSecond - days * 86_400)
         let (y, m, d) = civil(fromDays: days)
+        if y >= 0, y <= 9999, millis.map({ $0 >= 0 && $0 <= 999 }) ?? true {
+            return formatFixedWidth(y, m, d, secOfDay, millis)
+        }
         var out = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + " "
         out += pad(secOfDay / 3600, 2) + ":" + pad(secOfDay / 60 % 60, 2) + ":" + pad(secOfDay % 60, 2)
         if let millis { out += "." + pad(millis, 3) }
@@ -66,6 +94,7 @@ public enum Timestamps {
     }
 
     static func normalize(bytes b: UnsafeBufferPointer<UInt8>) -> String? {
+        if isNormalized(bytes: b) { return String(decoding: b, as: UTF8.self) }
         guard let p = parse(b) else { return nil }
         return format(epochSecond: p.epochSecond, millis: p.millis)
     }
@@ -173,6 +202,35 @@ public enum Timestamps {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         return (Int(m <= 2 ? y + 1 : y), Int(m), Int(d))
+    }
+
+    /// The same text as the general path, written into one buffer: this runs for every timestamp cell of a
+    /// load (a million-row WS1 report has several per row), where string concatenation dominated the profile.
+    private static func formatFixedWidth(_ y: Int, _ m: Int, _ d: Int, _ secOfDay: Int, _ millis: Int?) -> String {
+        String(unsafeUninitializedCapacity: millis == nil ? 19 : 23) { out in
+            func put(_ value: Int, _ at: Int, _ width: Int) {
+                var v = value
+                for k in stride(from: at + width - 1, through: at, by: -1) {
+                    out[k] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(y, 0, 4)
+            out[4] = UInt8(ascii: "-")
+            put(m, 5, 2)
+            out[7] = UInt8(ascii: "-")
+            put(d, 8, 2)
+            out[10] = UInt8(ascii: " ")
+            put(secOfDay / 3600, 11, 2)
+            out[13] = UInt8(ascii: ":")
+            put(secOfDay / 60 % 60, 14, 2)
+            out[16] = UInt8(ascii: ":")
+            put(secOfDay % 60, 17, 2)
+            guard let millis else { return 19 }
+            out[19] = UInt8(ascii: ".")
+            put(millis, 20, 3)
+            return 23
+        }
     }
 
     static func pad(_ v: Int, _ width: Int) -> String {

@@ -56,8 +56,14 @@ public enum Value: Sendable, Hashable {
             case "false", "0", "no": return .bool(false)
             default: return self
             }
-        case (.text(let s), .timestamp): return Timestamps.normalize(s).map(Value.text) ?? self
-        case (.text(let s), .date): return Timestamps.normalizeDate(s).map(Value.text) ?? self
+        case (.text(let s), .timestamp):
+            // Sources hand over normalised text already; checking it costs far less than normalising again.
+            if Timestamps.isNormalized(s) { return self }
+            return Timestamps.normalize(s).map(Value.text) ?? self
+        case (.text, .date):
+            // `normalizeDate` returns a valid date unchanged and nil otherwise, when the text is kept as is:
+            // either way the value is `self`.
+            return self
         case (.integer(let i), .text): return .text(String(i))
         case (.double(let d), .text): return .text(String(d))
         case (.bool(let b), .text): return .text(b ? "true" : "false")

@@ -80,7 +80,17 @@ public enum Daemon {
         ])
         let outcome: Result<Void, any Error>
         do {
-            try await ServiceGroup(configuration: groupConfiguration).run()
+            let group = ServiceGroup(configuration: groupConfiguration)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                tasks.addTask {
+                    if await EarlySignals.handOver() {
+                        logger.info("stop requested during start-up; shutting down")
+                        await group.triggerGracefulShutdown()
+                    }
+                }
+                try await tasks.waitForAll()
+            }
             outcome = .success(())
         } catch {
             outcome = .failure(error)
@@ -111,8 +121,8 @@ public enum Daemon {
         var result: [String: Scheduler.History] = [:]
         for name in names {
             let runs = (try? await warehouse.recentRuns(job: name, limit: 50)) ?? []
-            let lastFire = runs.first { $0.trigger == .schedule }.flatMap { Timestamps.epochSeconds($0.startedAt) }
-            result[name] = Scheduler.History(lastFire: lastFire, consecutiveFailures: RunHistory.consecutiveFailures(runs))
+            result[name] = Scheduler.History(lastFire: RunHistory.lastCompletedFire(runs),
+                                             consecutiveFailures: RunHistory.consecutiveFailures(runs))
         }
         return result
     }
@@ -132,5 +142,14 @@ public enum RunHistory {
             }
         }
         return count
+    }
+
+    /// When the newest scheduled run that ran to its end (succeeded, unchanged or failed) started; `runs`
+    /// newest first. A run cut off by shutdown or a crash does not count, so after a restart the job fires
+    /// at once instead of waiting a whole interval for data it never got.
+    public static func lastCompletedFire(_ runs: [RunRecord]) -> Double? {
+        let completed: Set<RunStatus> = [.succeeded, .unchanged, .failed]
+        return runs.first { $0.trigger == .schedule && completed.contains($0.status) }
+            .flatMap { Timestamps.epochSeconds($0.startedAt) }
     }
 }

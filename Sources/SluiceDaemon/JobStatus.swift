@@ -29,10 +29,7 @@ public struct JobStatus: Sendable {
                 status.consecutiveFailures = RunHistory.consecutiveFailures(runs)
                 status.lastSuccessAt = runs.first { $0.status == .succeeded || $0.status == .unchanged }?.finishedAt
                 status.checkpoint = try await warehouse.state(job: job.name)
-                if let started = runs.first(where: { $0.trigger == .schedule })?.startedAt,
-                   let t = Timestamps.epochSeconds(started) {
-                    lastFire = Date(timeIntervalSince1970: t)
-                }
+                lastFire = RunHistory.lastCompletedFire(runs).map { Date(timeIntervalSince1970: $0) }
             }
             let zone = TimeZone(identifier: job.timezone) ?? TimeZone(identifier: "UTC")!
             if let next = job.schedule.nextFire(after: Date(timeIntervalSince1970: now), timeZone: zone, lastFire: lastFire) {

@@ -27,11 +27,11 @@ struct WALCheckpointResult: Equatable, Sendable {
 ///
 /// 1. `PRAGMA journal_size_limit` caps what SQLite keeps of the file whenever it restarts the log.
 /// 2. After every run, a PASSIVE checkpoint (never waits, never blocks a reader).
-/// 3. When the `-wal` file is still above ``WarehouseStore/walSizeLimitBytes``, a TRUNCATE checkpoint with the
+/// 3. When the `-wal` file is still at or above ``WarehouseStore/walSizeLimitBytes``, a TRUNCATE checkpoint with the
 ///    busy handler off: it succeeds at once when no reader holds an old snapshot and shrinks the file to zero,
 ///    or gives up at once when one does (the writer is never stalled by a reader) and the next run tries again.
 extension WarehouseStore {
-    /// Above this size the `-wal` file is truncated after a run; also the `journal_size_limit`.
+    /// From this size on the `-wal` file is truncated after a run; also the `journal_size_limit`.
     ///
     /// A quiet warehouse stays near 4 MiB (SQLite's 1000-page auto-checkpoint), so the limit only bites after
     /// a long reader pinned a snapshot.
@@ -49,10 +49,12 @@ extension WarehouseStore {
     @discardableResult
     func checkpointAfterRun() -> WALCheckpointResult? {
         guard !db.isInTransaction, let passive = try? checkpoint(mode: "PASSIVE") else { return nil }
-        guard passive.walBytes > Self.walSizeLimitBytes, let handle = db.handle else { return passive }
+        // `>=`: a log SQLite restarted after a pinned load is cut back to exactly `journal_size_limit`.
+        guard passive.walBytes >= Self.walSizeLimitBytes, let handle = db.handle else { return passive }
         // RESTART and TRUNCATE wait for readers through the busy handler, which would stall the writer for
         // the whole busy_timeout behind a reader that is not going to finish soon.
-        let busyTimeout = (try? db.prepare("PRAGMA busy_timeout").query { Int32(clamping: $0.int64(0)) }.first) ?? 5000
+        let busyTimeout = (try? db.prepare("PRAGMA busy_timeout").query { Int32(clamping: $0.int64(0)) }.first)
+            ?? 5000
         sqlite3_busy_timeout(handle, 0)
         defer { sqlite3_busy_timeout(handle, busyTimeout) }
         return (try? checkpoint(mode: "TRUNCATE")) ?? passive

@@ -1,2 +1,50 @@
-// Benchmarks are added here by the performance work (issues 3 and 9).
-print("sluice-bench: no benchmarks yet")
+// `sluice-bench <benchmark> [options]`: performance measurements that ship with the project (never tests).
+// Build in release mode: `swift build -c release --product sluice-bench --product sluice`, then
+// `.build/release/sluice-bench all` (idle and coldstart run the `sluice` binary found next to sluice-bench).
+import Foundation
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let benchmarks: [(String, @Sendable (BenchOptions) async throws -> Void)] = [
+    ("ws1-csv", { try await WS1CSVBenchmark(options: $0).run() }),
+    ("upsert", { try await UpsertBenchmark(options: $0).run() }),
+    ("paged", { try await PagedBenchmark(options: $0).run() }),
+    ("idle", { try await IdleBenchmark(options: $0).run() }),
+    ("coldstart", { try await ColdStartBenchmark(options: $0).run() }),
+    ("csv-parsers", { try await ParserComparison(options: $0).runStandalone() }),
+]
+
+let usage = """
+    usage: sluice-bench <benchmark> [--rows N] [--columns N] [--pages N] [--seconds N] [--jobs N] [--dir PATH] [--keep]
+      ws1-csv       WS1 CSV download (1,000,000 rows × 20 columns) → warehouse in snapshot mode through JobRunner,
+                    against sqlite3 .import of the same file; then the CSV parser comparison
+      upsert        1,000,000 cursor-feed JSON rows upserted into an empty table, then again (all conflicts),
+                    against a raw prepared-statement loop over the same values
+      paged         Citrix and Power BI emulators, 500 pages of 20 ms: run time against serving time
+      idle          `sluice daemon` with five hourly jobs: RSS and CPU time over 60 s (--seconds)
+      coldstart     `sluice validate` and `sluice status` on 50 job files (--jobs), median of 5
+      csv-parsers   only the hand-written CSV parser against CSV.swift on the same bytes
+      all           every benchmark above except csv-parsers, at the default sizes (about 5 minutes on 2 cores)
+    """
+
+guard let name = arguments.first, name == "all" || benchmarks.contains(where: { $0.0 == name }) else {
+    print(usage)
+    exit(2)
+}
+do {
+    let options = try BenchOptions(Array(arguments.dropFirst()))
+    if name == "all" {
+        print("sluice-bench all: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Date())")
+        for (benchmark, body) in benchmarks where benchmark != "csv-parsers" {
+            var own = options
+            own.directory += "/" + benchmark
+            try await body(own)
+        }
+        print("\n## Summary\n" + (await BenchTable.shared.all()))
+        if !options.keep { try? FileManager.default.removeItem(atPath: options.directory) }
+    } else {
+        try await benchmarks.first { $0.0 == name }!.1(options)
+    }
+} catch {
+    FileHandle.standardError.write(Data("sluice-bench: \(error)\n".utf8))
+    exit(1)
+}

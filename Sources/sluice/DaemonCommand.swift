@@ -40,12 +40,16 @@ struct DaemonCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        EarlySignals.install()
         let logger = CommandSupport.bootstrapLogging(logOptions)
         let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [])
         let configuration = DaemonConfiguration(
             jobsDirectory: jobsOption.path, warehousePath: warehouseOption.path,
             metricsAddress: metrics.flatMap(MetricsServer.Address.init(parsing:)), publishPath: publish,
-            maxConcurrent: maxConcurrent, shutdownTimeout: .seconds(shutdownTimeout))
+            maxConcurrent: maxConcurrent, shutdownTimeout: .seconds(shutdownTimeout),
+            onMetricsListening: { port in
+                logger.info("metrics endpoint listening", metadata: ["metrics.port": "\(port)"])
+            })
         do {
             try await Daemon.run(configuration, jobs: jobs, secrets: SecretResolver(), logger: logger)
         } catch {

@@ -18,6 +18,6 @@ struct DemoPart {
 
     /// Every source's demo part, in the order the summary lists them.
     static func all() -> [DemoPart] {
-        [cursorFeed(), citrix(), powerBI()]
+        [cursorFeed(), citrix(), powerBI(), ws1()]
     }
 }

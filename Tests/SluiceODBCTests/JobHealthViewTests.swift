@@ -23,7 +23,8 @@ struct JobHealthViewTests {
             // The first row has no failure: NULLs must not turn the type into a guess.
             for (index, (name, accepted)) in expected.enumerated() where index < min(catalog.count, described.count) {
                 #expect(accepted.contains(catalog[index].dataType), "SQLColumns \(name): \(catalog[index].dataType)")
-                #expect(accepted.contains(described[index].dataType), "SQLDescribeCol \(name): \(described[index].dataType)")
+                #expect(accepted.contains(described[index].dataType),
+                        "SQLDescribeCol \(name): \(described[index].dataType)")
             }
         }
     }

@@ -1,3 +1,4 @@
+import CODBC
 import Foundation
 import Testing
 
@@ -50,6 +51,40 @@ struct ODBCValueTests {
                 #expect(held > 0, "\(check.table).\(check.column)")
                 #expect(nonNull == held, "\(check.table).\(check.column): \(nonNull) through ODBC, \(held) stored")
             }
+        }
+    }
+
+    /// Incremental refresh filters `>= RangeStart` and `< RangeEnd`. SQLite compares the stored text, so the
+    /// one text format is what makes consecutive windows count every row exactly once. The driver puts an
+    /// ODBC literal (`{ts '…'}`) into the SQL as written, but formats a bound timestamp as `… HH:MM:SS.000`,
+    /// which sorts after a stored whole second: a row exactly on a boundary then falls into the earlier
+    /// window. Either way the windows tile the rows.
+    @Test func consecutiveTimestampWindowsCountEveryRowExactlyOnce() async throws {
+        try await WarehouseFixture.with { f in
+            let run = try await f.sluice(["run"])
+            #expect(run.exitCode == 0, "\(run.combined)")
+            let odbc = try f.odbc()
+            // Rows are one minute apart from 2026-01-01 00:00:00; hourly windows from 23:00 the day before.
+            let bounds = (0...6).map { hour -> SQL_TIMESTAMP_STRUCT in
+                hour == 0 ? SQL_TIMESTAMP_STRUCT(year: 2025, month: 12, day: 31, hour: 23, minute: 0, second: 0,
+                                                 fraction: 0)
+                    : SQL_TIMESTAMP_STRUCT(year: 2026, month: 1, day: 1, hour: SQLUSMALLINT(hour - 1), minute: 0,
+                                           second: 0, fraction: 0)
+            }
+            var literal: [Int64] = []
+            var bound: [Int64] = []
+            for (start, end) in zip(bounds, bounds.dropFirst()) {
+                let sql = "SELECT count(*) FROM feed_rows WHERE updated_at_utc >= {ts '\(start.warehouseText)'} "
+                    + "AND updated_at_utc < {ts '\(end.warehouseText)'}"
+                literal += try odbc.query(sql).rows { try $0.int64(1) ?? -1 }
+                let statement = try ODBCStatement(connection: odbc)
+                try statement.execute("SELECT count(*) FROM feed_rows WHERE updated_at_utc >= ? AND updated_at_utc < ?",
+                                      timestamps: [start, end])
+                bound += try statement.rows { try $0.int64(1) ?? -1 }
+            }
+            #expect(literal == [0, 60, 60, 60, 60, 10])
+            #expect(bound.reduce(0, +) == 250, "\(bound)")
+            #expect(bound == [1, 60, 60, 60, 60, 9])
         }
     }
 

@@ -37,8 +37,11 @@ struct ReadersWhileWritingTests {
             #expect(result.exitCode == 0, "\(result.combined)")
             #expect(failures.isEmpty, "queries failed (longest wait \(longestWait)): \(failures.prefix(3))")
             #expect(!seen.isEmpty)
+            // Page ends: the first run's 500 rows, then pages of 500 of which the first re-reads the
+            // watermark row (`updated_since` is inclusive), so 999, 1499, …, 19999, and the last row alone.
+            let pageEnds = Set(([500] + Array(stride(from: 999, through: 19_999, by: 500)) + [20_000]).map(Int64.init))
             for (index, sample) in seen.enumerated() {
-                #expect(sample.rows % 500 == 0, "a partial page was visible: \(sample.rows) rows")
+                #expect(pageEnds.contains(sample.rows), "a partial page was visible: \(sample.rows) rows")
                 #expect(sample.watermark == f.feed.updatedAt(id: Int(sample.rows)),
                         "\(sample.rows) rows visible with watermark \(sample.watermark ?? "nil")")
                 if index > 0 { #expect(sample.rows >= seen[index - 1].rows, "rows went back") }
@@ -73,7 +76,9 @@ struct ReadersWhileWritingTests {
 
             let next = try await f.sluice(["run"])
             #expect(next.exitCode == 0, "\(next.combined)")
-            #expect(walBytes(f.warehouse) <= Self.walSizeLimit)
+            // `journal_size_limit` alone would leave the file at exactly the limit once the log restarts;
+            // the TRUNCATE checkpoint after the run empties it.
+            #expect(walBytes(f.warehouse) < Self.walSizeLimit)
             #expect(try reader.query(count).rows { try $0.int64(1) } == [Int64(500 + Self.rowsOverTheLimit)])
             try reader.rollback()
             #expect(try f.sqlite().rows("PRAGMA integrity_check") == [["ok"]])

@@ -1,5 +1,6 @@
 import SluiceEmulators
 import Testing
+import SluiceCore
 @testable import SluiceSources
 
 /// The streaming CSV parser: RFC 4180 quoting, line ends, BOM, and chunk boundaries anywhere.

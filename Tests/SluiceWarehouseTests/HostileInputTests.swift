@@ -115,17 +115,4 @@ struct HostileInputTests {
             #expect(try await warehouse.state(job: "j").isEmpty)
         }
     }
-
-    @Test("load modes other than upsert say they are not supported yet", arguments: [LoadMode.replace, .snapshot])
-    func unsupportedModes(mode: LoadMode) async throws {
-        try await withWarehouse { warehouse, _ in
-            let batch = Batch(target: TableTarget(table: "t", mode: mode), columns: [Column("a", .text)],
-                              rows: [[.text("x")]], origin: "download 1")
-            let error = await #expect(throws: SluiceError.self) {
-                try await warehouse.commit(batch, job: "j", runID: 1)
-            }
-            #expect(error?.kind == .configuration)
-            #expect(error?.message.contains("not supported") == true)
-        }
-    }
 }

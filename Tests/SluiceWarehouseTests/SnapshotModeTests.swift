@@ -6,7 +6,7 @@ import Testing
 func snapshotBatch(_ names: [String], id: String, at: String, commit: CommitPoint = .now, keep: Int? = nil,
                    columns: [Column] = [Column("Device Name", .text)], checkpoint: [String: String] = [:]) -> Batch {
     Batch(target: TableTarget(table: "devices", mode: .snapshot, keepSnapshots: keep), columns: columns,
-          rows: names.map { name in [.text(name)] + Array(repeating: Value.text("x"), count: columns.count - 1) },
+          rows: names.map { name in [.text(name)] + Array(repeating: Value.null, count: columns.count - 1) },
           checkpoint: checkpoint, commit: commit, origin: "download \(id)", snapshot: SnapshotInfo(id: id, at: at))
 }
 

@@ -38,17 +38,15 @@ public enum CSVColumnTyping {
         case .double:
             if let i = parseInteger(bytes) { return .double(Double(i)) }
             let text = String(decoding: bytes, as: UTF8.self)
-            if isDecimal(text), let d = Double(text) { return .double(d) }
+            if isDecimal(bytes), let d = Double(text) { return .double(d) }
             return .text(text)
         case .boolean:
             if let b = parseBoolean(bytes) { return .bool(b) }
         case .timestamp:
-            let text = String(decoding: bytes, as: UTF8.self)
-            return .text(Timestamps.normalize(text) ?? text)
-        case .date:
-            let text = String(decoding: bytes, as: UTF8.self)
-            return .text(Timestamps.normalizeDate(text) ?? text)
-        case .text:
+            // Straight from the bytes: the cell becomes a string once, in its final form.
+            if let normalized = Timestamps.normalize(utf8: bytes) { return .text(normalized) }
+        case .date, .text:
+            // A date is kept as written either way (`normalizeDate` returns a valid date unchanged).
             break
         }
         return .text(String(decoding: bytes, as: UTF8.self))
@@ -68,7 +66,11 @@ public enum CSVColumnTyping {
 
     /// A plain decimal number: `-?digits[.digits][e±digits]`; no `nan`, `inf`, hex or leading `+`/`.`.
     static func isDecimal(_ text: String) -> Bool {
-        let b = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { isDecimal($0) }
+    }
+
+    static func isDecimal(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         if i < b.count, b[i] == UInt8(ascii: "-") { i += 1 }
         let intStart = i

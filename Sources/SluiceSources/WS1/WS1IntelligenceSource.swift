@@ -50,6 +50,10 @@ public struct WS1IntelligenceSource: Source {
         var loaded = Self.loadedIDs(request.state)
 
         if let range = request.backfill {
+            guard target.mode != .replace else {
+                throw SluiceError(.configuration, job: job.name, step: "backfill",
+                                  "a backfill would replace the table with older downloads; it needs mode snapshot or upsert")
+            }
             let candidates = WS1DownloadSelection.backfill(try await session.listAll(), range: range, loaded: Set(loaded))
             context.logger.info("backfill: \(candidates.count) completed download(s) in \(range) not loaded yet",
                                 metadata: ["job.name": "\(job.name)"])

@@ -35,6 +35,25 @@ final class ODBCStatement {
         try call("SQLExecDirect") { SQLExecDirect($0, &text, SQLINTEGER(text.count)) }
     }
 
+    /// `SQLExecDirect` with `?` markers bound, in order, to timestamps (`SQL_C_TYPE_TIMESTAMP`), as a client
+    /// that binds its filter values (rather than writing literals) sends them.
+    func execute(_ sql: String, timestamps: [SQL_TIMESTAMP_STRUCT]) throws {
+        var values = timestamps
+        var indicators = [SQLLEN](repeating: 0, count: values.count)
+        try values.withUnsafeMutableBufferPointer { values in
+            try indicators.withUnsafeMutableBufferPointer { indicators in
+                for index in values.indices {
+                    try call("SQLBindParameter") {
+                        SQLBindParameter($0, SQLUSMALLINT(index + 1), SQLSMALLINT(SQL_PARAM_INPUT),
+                                         SQLSMALLINT(SQL_C_TYPE_TIMESTAMP), SQLSMALLINT(SQL_TYPE_TIMESTAMP), 23, 3,
+                                         values.baseAddress! + index, 0, indicators.baseAddress! + index)
+                    }
+                }
+                try execute(sql)
+            }
+        }
+    }
+
     /// The result set's columns (`SQLNumResultCols` + `SQLDescribeCol`).
     func resultColumns() throws -> [ResultColumn] {
         var count: SQLSMALLINT = 0

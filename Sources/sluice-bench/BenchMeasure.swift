@@ -1,0 +1,62 @@
+import Foundation
+
+/// Wall-clock timing and the process's peak resident memory.
+enum BenchMeasure {
+    /// Seconds `body` took.
+    static func seconds<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
+        let start = ContinuousClock.now
+        let result = try await body()
+        let elapsed = ContinuousClock.now - start
+        return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// `VmHWM` from /proc/self/status (peak RSS since the process started), in MiB; nil where there is no /proc.
+    static func peakRSSMiB() -> Double? {
+        value(of: "VmHWM")
+    }
+
+    /// Current RSS (`VmRSS`) in MiB.
+    static func currentRSSMiB() -> Double? {
+        value(of: "VmRSS")
+    }
+
+    private static func value(of key: String) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
+            let digits = line.split(separator: " ").compactMap { Double($0) }
+            return digits.first.map { $0 / 1024 }
+        }
+        return nil
+    }
+
+    static func format(_ value: Double, _ digits: Int = 2) -> String {
+        String(format: "%.\(digits)f", value)
+    }
+
+    /// `1234567` → `1,234,567`.
+    static func grouped(_ value: Int) -> String {
+        let text = String(value)
+        var out = ""
+        for (index, char) in text.enumerated() {
+            if index > 0, (text.count - index) % 3 == 0 { out += "," }
+            out.append(char)
+        }
+        return out
+    }
+}
+
+extension BenchMeasure {
+    /// Seconds since `start`.
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// `n / seconds` grouped, e.g. `101,731 rows/s`.
+    static func rate(_ n: Int, _ seconds: Double, _ unit: String = "rows/s") -> String {
+        grouped(Int(Double(n) / max(seconds, 1e-9))) + " " + unit
+    }
+
+    /// `0.47×`.
+    static func ratio(_ value: Double) -> String { format(value) + "×" }
+}

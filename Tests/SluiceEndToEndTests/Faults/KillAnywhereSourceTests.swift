@@ -1,0 +1,86 @@
+import Foundation
+import SluiceEmulators
+import Testing
+
+/// Reliability invariant 2 (design.md §7) for the OAuth sources, in the shape of the cursor feed's kill test:
+/// seeded SIGKILLs at any moment of a slowed run, each followed by a run to completion that must reach
+/// exactly the clean run's content, with `integrity_check` ok, checkpoints that never point past committed
+/// data, and the killed runs `abandoned`.
+@Suite("kill anywhere, every source", .serialized)
+struct KillAnywhereSourceTests {
+    @Test func citrixSurvivesTwentyRandomKills() async throws {
+        try await FaultHarness.citrix(rows: 300) { emulator, h in
+            emulator.setPageSize(20)
+            let rounds = KillRounds(rounds: 20, seed: 0xC17_1E5, slow: { emulator.faults.setDelay(.milliseconds($0 ? 15 : 0)) }) {
+                db, context in
+                // The watermark is a committed row's ModifiedDate: it never runs ahead of the rows.
+                guard let watermark = db.scalar("SELECT value FROM sluice_state WHERE job='citrix' AND key='watermark.Sessions'")
+                else { return }
+                let committed = db.rows("SELECT modified_date FROM citrix_sessions").compactMap { $0[0] }
+                    .compactMap(FaultTime.millis)
+                #expect(committed.contains(FaultTime.millis(watermark) ?? -1),
+                        "\(context): watermark \(watermark) has no committed row")
+                #expect(committed.allSatisfy { $0 <= FaultTime.millis(watermark) ?? .max }, "\(context)")
+            }
+            try await rounds.run(h)
+        }
+    }
+
+    @Test func powerBISurvivesTwentyRandomKills() async throws {
+        try await FaultHarness.powerBI { emulator, h in
+            let rounds = KillRounds(rounds: 20, seed: 0x9B1_1E5, slow: { emulator.faults.setDelay(.milliseconds($0 ? 25 : 0)) }) {
+                db, context in
+                // Every day the checkpoint says is done is complete in the table.
+                guard let through = db.scalar("SELECT value FROM sluice_state WHERE job='pbi' AND key='window_done_through'")
+                else { return }
+                for day in emulator.days where day + " 23:59:59" <= through {
+                    let have = db.int("SELECT count(*) FROM pbi_events WHERE creation_time LIKE ?", [day + "%"])
+                    #expect(have == emulator.eventCount(onDay: day),
+                            "\(context): checkpoint \(through) but \(day) has \(have) of \(emulator.eventCount(onDay: day))")
+                }
+            }
+            try await rounds.run(h)
+        }
+    }
+
+    @Test func ws1AKilledDownloadLeavesNothingVisibleAndIsLoadedWholeNextTime() async throws {
+        let rows = 12_000
+        try await FaultHarness.ws1 { emulator, h in
+            let id = emulator.addDownload(modifiedAt: WS1Fixture.day(1), csv: .init(rows: rows, seed: 5))
+            let duringDownload = Tally()
+            let slow: (Bool) -> Void = { on in
+                // The listing is slowed; the download itself takes its time parsing 12,000 rows.
+                emulator.faults.setDelay(.milliseconds(on ? 30 : 0))
+                if on { emulator.storage.journal.reset() }
+            }
+            let rounds = KillRounds(rounds: 20, seed: 0x3571_1E5, slow: slow) { db, context in
+                // All of the download or none of it: rows, snapshot record and checkpoint go together.
+                let visible = db.int("SELECT count(*) FROM devices")
+                let latest = db.int("SELECT count(*) FROM devices_latest")
+                let snapshots = db.int("SELECT count(*) FROM sluice_snapshots")
+                let checkpoint = db.scalar("SELECT value FROM sluice_state WHERE job='devices' AND key='last_download_id'")
+                if checkpoint == id {
+                    #expect(visible == rows && latest == rows && snapshots == 1, "\(context): \(visible) rows visible")
+                } else {
+                    #expect(checkpoint == nil, "\(context)")
+                    // The killed run had reached the CSV: it died while (or just after) streaming the download.
+                    if emulator.storage.journal.requestCount > 0 { duringDownload.count += 1 }
+                    #expect(visible == 0 && latest == 0 && snapshots == 0,
+                            "\(context): \(visible) rows of an unfinished download are visible")
+                }
+            }
+            try await rounds.run(h)
+            print("kill anywhere, ws1: \(duringDownload.count) kills landed after the download had started")
+            #expect(duringDownload.count >= 3, "too few kills landed inside the download")
+            let db = try h.reader()
+            #expect(db.int("SELECT count(*) FROM devices") == rows)
+            #expect(db.scalar("SELECT DISTINCT _sluice_snapshot_id FROM devices") == id)
+            #expect(emulator.storage.requestsWithAuthorization == 0)
+        }
+    }
+}
+
+/// A counter the kill checks can bump (the checks run one after another, in one task).
+final class Tally {
+    var count = 0
+}
