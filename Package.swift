@@ -108,13 +108,15 @@ let package = Package(
         .testTarget(name: "SluiceSourcesTests", dependencies: ["SluiceSources", "SluiceEmulators"]),
         .testTarget(name: "SluiceWarehouseTests", dependencies: ["SluiceWarehouse", "CSQLite"]),
         .testTarget(name: "SluiceDaemonTests", dependencies: ["SluiceDaemon", "SluiceEmulators"]),
+        // Helpers shared by the test targets that drive the built binary (run it, temp folders).
+        .target(name: "SluiceTestSupport", path: "Tests/SluiceTestSupport"),
         .testTarget(
             name: "SluiceEndToEndTests",
-            dependencies: ["SluiceEmulators", "CSQLite", "sluice"]
+            dependencies: ["SluiceEmulators", "SluiceTestSupport", "CSQLite", "sluice"]
         ),
         .testTarget(
             name: "SluiceODBCTests",
-            dependencies: ["SluiceEmulators", "CODBC", "CSQLite", "sluice"]
+            dependencies: ["SluiceEmulators", "SluiceTestSupport", "CODBC", "CSQLite", "sluice"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -36,6 +36,17 @@ public enum Value: Sendable, Hashable {
     case bool(Bool)
     case text(String)
 
+    /// True when ``coerced(to:)`` would return the value unchanged: the warehouse binds such a value as it
+    /// is, without making (and releasing) a copy per cell.
+    public func fits(_ type: ColumnType) -> Bool {
+        switch (self, type) {
+        case (.null, _), (.integer, .bigint), (.double, .double), (.bool, .boolean), (.text, .text), (.text, .date):
+            return true
+        case (.text(let s), .timestamp): return Timestamps.isNormalized(s)
+        default: return false
+        }
+    }
+
     /// The value converted to what a column of `type` should hold, where a lossless conversion exists.
     ///
     /// A value that cannot be converted is returned unchanged: SQLite keeps it (nothing is lost) and the

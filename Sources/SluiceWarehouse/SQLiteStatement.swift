@@ -1,5 +1,10 @@
 import CSQLite
 import SluiceCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// SQLite's `SQLITE_TRANSIENT`: SQLite copies the bytes before the bind call returns.
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -15,13 +20,25 @@ final class SQLiteStatement {
     /// "INSERT", "SELECT": names the statement in errors without quoting SQL or values.
     let kind: String
 
+    /// Text of the row being bound (see ``bindRowValue(_:at:)``): SQLite reads it in place instead of taking
+    /// its own copy, which in this SQLite build is a malloc and free under the global memory mutex per cell.
+    private var arena: UnsafeMutableRawPointer?
+    private var arenaCapacity = 0
+    private var arenaUsed = 0
+    /// Arenas outgrown in the middle of a row: still bound, so freed only when the next row starts.
+    private var retiredArenas: [UnsafeMutableRawPointer] = []
+
     init(_ stmt: OpaquePointer, database: SQLiteDatabase, kind: String) {
         self.stmt = stmt
         self.database = database
         self.kind = kind
     }
 
-    deinit { sqlite3_finalize(stmt) }
+    deinit {
+        sqlite3_finalize(stmt)
+        freeRetiredArenas()
+        arena.map { free($0) }
+    }
 
     /// Number of `?` parameters.
     var parameterCount: Int { Int(sqlite3_bind_parameter_count(stmt)) }
@@ -58,6 +75,56 @@ final class SQLiteStatement {
                 sqlite3_bind_text64(stmt, index, $0, sqlite3_uint64(buffer.count), transient, UInt8(SQLITE_UTF8))
             }
         }
+    }
+
+    // MARK: Row binding without copies
+
+    /// Starts binding a new row with ``bindRowValue(_:at:)``: the previous row's text space is reused.
+    ///
+    /// Call it only after the previous row was stepped: its text parameters still point into that space.
+    func beginRow() {
+        freeRetiredArenas()
+        arenaUsed = 0
+    }
+
+    /// Binds `value` like ``bind(_:at:)``, but text is copied into the statement's row space and bound
+    /// `SQLITE_STATIC`.
+    ///
+    /// Safe because SQLite reads a bound value only while stepping, and the space is neither moved nor
+    /// freed until the next ``beginRow()`` (an arena outgrown mid-row is retired, not freed). Every caller
+    /// rebinds all of a row's parameters before each step and clears the bindings (``clearBindings()``)
+    /// when its batch ends, so no statement keeps a stale pointer into a reused row.
+    func bindRowValue(_ value: Value, at index: Int32) throws {
+        guard case .text(var text) = value else { return try bind(value, at: index) }
+        let rc = text.withUTF8 { buffer -> Int32 in
+            guard let source = buffer.baseAddress, buffer.count > 0 else {
+                return sqlite3_bind_text(stmt, index, "", 0, transient)
+            }
+            let target = rowSpace(buffer.count)
+            target.copyMemory(from: source, byteCount: buffer.count)
+            return sqlite3_bind_text64(stmt, index, target.assumingMemoryBound(to: CChar.self),
+                                       sqlite3_uint64(buffer.count), nil, UInt8(SQLITE_UTF8))
+        }
+        guard rc == SQLITE_OK else { throw database.error(rc, kind: kind) }
+    }
+
+    /// `count` bytes of row space that stay put until the next ``beginRow()``.
+    private func rowSpace(_ count: Int) -> UnsafeMutableRawPointer {
+        if let arena, arenaUsed + count <= arenaCapacity {
+            defer { arenaUsed += count }
+            return arena + arenaUsed
+        }
+        if let arena { retiredArenas.append(arena) }
+        arenaCapacity = max(arenaCapacity * 2, count, 16 << 10)
+        let fresh = malloc(arenaCapacity)!  // A failed allocation of a few KiB is not recoverable here either.
+        arena = fresh
+        arenaUsed = count
+        return fresh
+    }
+
+    private func freeRetiredArenas() {
+        for retired in retiredArenas { free(retired) }
+        retiredArenas.removeAll(keepingCapacity: true)
     }
 
     // MARK: Stepping

@@ -24,11 +24,13 @@ extension WarehouseStore {
                 throw SluiceError(.permanent, step: "row \(rowIndex + 1)",
                                   "the row has \(row.count) values but the batch has \(count) columns")
             }
+            stmt.beginRow()
             for column in 0..<count {
-                if let type = plan.types[column] {
-                    try stmt.bind(row[column].coerced(to: type), at: Int32(column + 1))
+                let value = row[column]
+                if let type = plan.types[column], !value.fits(type) {
+                    try stmt.bindRowValue(value.coerced(to: type), at: Int32(column + 1))
                 } else {
-                    try stmt.bind(row[column], at: Int32(column + 1))
+                    try stmt.bindRowValue(value, at: Int32(column + 1))
                 }
             }
             do {

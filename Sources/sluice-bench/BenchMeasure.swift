@@ -60,3 +60,14 @@ extension BenchMeasure {
     /// `0.47×`.
     static func ratio(_ value: Double) -> String { format(value) + "×" }
 }
+
+extension BenchMeasure {
+    /// User + system CPU seconds of this process (every thread, the in-process emulators included), or of
+    /// its finished children: on a shared machine CPU time varies far less than wall time.
+    static func cpuSeconds(children: Bool = false) -> Double {
+        var usage = rusage()
+        getrusage(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+}

@@ -10,12 +10,7 @@ struct CitrixPage {
     /// malformed JSON fail with a message that names the step; `@odata.nextLink` is matched case-insensitively
     /// because third-party clients met other spellings (source-apis.md §2.6, §2.10).
     static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> CitrixPage {
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(body)
-        } catch {
-            throw SluiceError(.permanent, step: step, "malformed JSON (\(error.description), \(body.count) bytes)")
-        }
+        let json = try JSONBody.parse(body, step: step)
         guard case .object(let pairs) = json else {
             throw SluiceError(.permanent, step: step, "expected a JSON object with 'value', got something else")
         }

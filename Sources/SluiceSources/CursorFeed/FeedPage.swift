@@ -9,12 +9,7 @@ struct FeedPage {
 
     /// Decodes a page, failing with a message that names the step and what is wrong.
     static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> FeedPage {
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(body)
-        } catch {
-            throw SluiceError(.permanent, step: step, "malformed JSON (\(error.description), \(body.count) bytes)")
-        }
+        let json = try JSONBody.parse(body, step: step)
         guard case .object = json else {
             throw SluiceError(.permanent, step: step, "expected a JSON object with 'rows', got something else")
         }

@@ -20,12 +20,7 @@ public struct ActivityEventsPage: Sendable {
 
     /// Decodes a page, failing with a message that names the step and what is wrong.
     public static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> ActivityEventsPage {
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(body)
-        } catch {
-            throw SluiceError(.permanent, step: step, "malformed JSON (\(error.description), \(body.count) bytes)")
-        }
+        let json = try JSONBody.parse(body, step: step)
         guard case .object = json else {
             throw SluiceError(.permanent, step: step, "expected a JSON object with 'activityEventEntities'")
         }

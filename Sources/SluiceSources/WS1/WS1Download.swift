@@ -39,12 +39,7 @@ public struct WS1DownloadPage: Sendable {
 
     /// Decodes `{"data":{"offset","page_size","total_count","results":[…]}}`.
     public static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> WS1DownloadPage {
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(body)
-        } catch {
-            throw SluiceError(.permanent, step: step, "malformed JSON (\(error.description), \(body.count) bytes)")
-        }
+        let json = try JSONBody.parse(body, step: step)
         guard let data = json["data"], case .object = data else {
             throw SluiceError(.permanent, step: step, "expected {\"data\": {…}} in the downloads list")
         }

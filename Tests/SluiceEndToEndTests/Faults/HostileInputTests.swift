@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Foundation
 import SluiceEmulators
 import Testing
@@ -14,7 +15,7 @@ struct HostileInputTests {
         try await EmulatorServer.withRunning(server) { url in
             try dir.writeJob("feed", FeedFixture.jobYAML(url: url))
             let token = "tok-" + UUID().uuidString
-            let h = FaultHarness(source: "cursor feed, \(name)", job: "feed", dir: dir,
+            let h = FaultHarness(source: "cursor feed", job: "feed", dir: dir,
                                  environment: ["FEED_TOKEN": token], secrets: [token], tables: ["feed_rows"])
             let result = try await h.sluice(["run"])
             try Self.check(h, result, name, table: "feed_rows", keyColumn: "id")
@@ -59,6 +60,9 @@ struct HostileInputTests {
                 "\(context): the metadata column was overwritten")
         let mapping = db.rows("SELECT source_name, column_name FROM sluice_columns WHERE table_name = ?", [table])
         let columns = mapping.compactMap { $0[1] }
+        print("hostile input, \(context): loaded; columns " + mapping.map { row in
+            "\((row[0] ?? "nil").debugDescription.prefix(40)) → \((row[1] ?? "nil").prefix(40))"
+        }.joined(separator: ", "))
         #expect(Set(columns).count == columns.count, "\(context): two source names share a column: \(mapping)")
         let dataColumns = db.rows("SELECT name FROM pragma_table_info(?)", [table]).compactMap { $0[0] }
         for (k, bytes) in name.names.enumerated() {

@@ -11,8 +11,9 @@ struct KillAnywhereSourceTests {
     @Test func citrixSurvivesTwentyRandomKills() async throws {
         try await FaultHarness.citrix(rows: 300) { emulator, h in
             emulator.setPageSize(20)
-            let rounds = KillRounds(rounds: 20, seed: 0xC17_1E5, slow: { emulator.faults.setDelay(.milliseconds($0 ? 15 : 0)) }) {
-                db, context in
+            let rounds = KillRounds(rounds: 20, seed: 0xC17_1E5, slow: { emulator.faults.setDelay(.milliseconds($0 ? 15 : 0)) },
+                                    resetProgress: { emulator.journal.reset() },
+                                    progress: { emulator.journal.requestCount }) { db, context in
                 // The watermark is a committed row's ModifiedDate: it never runs ahead of the rows.
                 guard let watermark = db.scalar("SELECT value FROM sluice_state WHERE job='citrix' AND key='watermark.Sessions'")
                 else { return }
@@ -28,8 +29,9 @@ struct KillAnywhereSourceTests {
 
     @Test func powerBISurvivesTwentyRandomKills() async throws {
         try await FaultHarness.powerBI { emulator, h in
-            let rounds = KillRounds(rounds: 20, seed: 0x9B1_1E5, slow: { emulator.faults.setDelay(.milliseconds($0 ? 25 : 0)) }) {
-                db, context in
+            let rounds = KillRounds(rounds: 20, seed: 0x9B1_1E5, slow: { emulator.faults.setDelay(.milliseconds($0 ? 25 : 0)) },
+                                    resetProgress: { emulator.journal.reset() },
+                                    progress: { emulator.journal.requestCount }) { db, context in
                 // Every day the checkpoint says is done is complete in the table.
                 guard let through = db.scalar("SELECT value FROM sluice_state WHERE job='pbi' AND key='window_done_through'")
                 else { return }
@@ -48,12 +50,13 @@ struct KillAnywhereSourceTests {
         try await FaultHarness.ws1 { emulator, h in
             let id = emulator.addDownload(modifiedAt: WS1Fixture.day(1), csv: .init(rows: rows, seed: 5))
             let duringDownload = Tally()
-            let slow: (Bool) -> Void = { on in
-                // The listing is slowed; the download itself takes its time parsing 12,000 rows.
-                emulator.faults.setDelay(.milliseconds(on ? 30 : 0))
-                if on { emulator.storage.journal.reset() }
-            }
-            let rounds = KillRounds(rounds: 20, seed: 0x3571_1E5, slow: slow) { db, context in
+            // The listing is slowed; the download itself takes its time parsing 12,000 rows, so the kills
+            // after the storage request get a wider spread.
+            let rounds = KillRounds(rounds: 20, seed: 0x3571_1E5, jitterMillis: 400,
+                                    slow: { emulator.faults.setDelay(.milliseconds($0 ? 30 : 0)) },
+                                    resetProgress: { emulator.journal.reset(); emulator.storage.journal.reset() },
+                                    progress: { emulator.journal.requestCount + emulator.storage.journal.requestCount }) {
+                db, context in
                 // All of the download or none of it: rows, snapshot record and checkpoint go together.
                 let visible = db.int("SELECT count(*) FROM devices")
                 let latest = db.int("SELECT count(*) FROM devices_latest")
@@ -76,6 +79,42 @@ struct KillAnywhereSourceTests {
             #expect(db.int("SELECT count(*) FROM devices") == rows)
             #expect(db.scalar("SELECT DISTINCT _sluice_snapshot_id FROM devices") == id)
             #expect(emulator.storage.requestsWithAuthorization == 0)
+        }
+    }
+}
+
+extension KillAnywhereSourceTests {
+    /// With an older download A loaded, kills while the newer B loads leave A exactly as it was (rows, latest
+    /// view, checkpoint) and nothing of B; the next run loads B whole.
+    @Test func ws1AKilledDownloadLeavesTheOlderSnapshotAsItWas() async throws {
+        let (rowsA, rowsB) = (50, 12_000)
+        try await FaultHarness.ws1 { emulator, h in
+            let a = emulator.addDownload(modifiedAt: WS1Fixture.day(1), csv: .init(rows: rowsA, seed: 1))
+            let b = emulator.addDownload(modifiedAt: WS1Fixture.day(2), csv: .init(rows: rowsB, seed: 2))
+            let rounds = KillRounds(rounds: 10, seed: 0xB5_1E5, jitterMillis: 400,
+                                    slow: { emulator.faults.setDelay(.milliseconds($0 ? 30 : 0)) },
+                                    resetProgress: { emulator.journal.reset(); emulator.storage.journal.reset() },
+                                    progress: { emulator.journal.requestCount + emulator.storage.journal.requestCount },
+                                    prepare: { warehouse in
+                emulator.setStatus("PENDING", forDownload: b)
+                let loadA = try await h.sluice(["run"], warehouse: warehouse)
+                #expect(loadA.exitCode == 0, "\(loadA.combined)")
+                emulator.setStatus("COMPLETED", forDownload: b)
+            }) { db, context in
+                let checkpoint = db.scalar("SELECT value FROM sluice_state WHERE job='devices' AND key='last_download_id'")
+                let snapshots = db.rows("SELECT snapshot_id FROM sluice_snapshots ORDER BY snapshot_at").map { $0[0] ?? "" }
+                let latest = db.rows("SELECT DISTINCT _sluice_snapshot_id FROM devices_latest").map { $0[0] ?? "" }
+                let visible = db.int("SELECT count(*) FROM devices")
+                if checkpoint == b {
+                    #expect(snapshots == [a, b] && latest == [b] && visible == rowsA + rowsB, "\(context): \(visible) rows")
+                } else {
+                    #expect(checkpoint == a, "\(context): checkpoint \(checkpoint ?? "nil")")
+                    #expect(snapshots == [a] && latest == [a] && visible == rowsA,
+                            "\(context): \(visible) rows visible, snapshots \(snapshots), latest \(latest)")
+                }
+            }
+            try await rounds.run(h)
+            #expect(try h.reader().scalar("SELECT value FROM sluice_state WHERE key='last_download_id'") == b)
         }
     }
 }

@@ -77,8 +77,9 @@ struct PermanentFaultTests {
     @Test(arguments: [PermanentFault.malformedJSON] + PermanentFault.statuses)
     func powerBI(_ fault: PermanentFault) async throws {
         try await FaultHarness.powerBI { emulator, h in
+            // Three days of events; shortly after midnight UTC today may have none yet, which changes nothing here.
             let days = emulator.days
-            try #require(days.count == 3)
+            try #require(days.count >= 2)
             var target = 0
             try await FaultScenario.failsCleanly(h, fault.testDescription,
                                                  expect: .init(step: "page 2 of activity events \(days[1])", cause: fault.cause),

@@ -1,17 +1,17 @@
 import Foundation
 
-/// The built `sluice` binary, run as a user would, with bounded waiting.
-struct SluiceProcess {
-    struct Result {
-        var exitCode: Int32
-        var stdout: String
-        var stderr: String
+/// The built `sluice` binary, run as a user would, with bounded waiting (shared by the end-to-end and ODBC tests).
+public struct SluiceProcess {
+    public struct Result: Sendable {
+        public var exitCode: Int32
+        public var stdout: String
+        public var stderr: String
         /// Both streams, for secret greps.
-        var combined: String { stdout + "\n" + stderr }
+        public var combined: String { stdout + "\n" + stderr }
     }
 
     /// The binary next to the test bundle (`.build/<triple>/debug/sluice`), or `$SLUICE_BINARY`.
-    static var binaryPath: String {
+    public static var binaryPath: String {
         if let explicit = ProcessInfo.processInfo.environment["SLUICE_BINARY"], !explicit.isEmpty { return explicit }
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         // Inside an .xctest bundle directory on some platforms.
@@ -24,14 +24,14 @@ struct SluiceProcess {
     }
 
     /// Runs `sluice args…` in `directory` with `environment` added, killing it after `timeout` seconds.
-    static func run(_ args: [String], in directory: String, environment: [String: String] = [:],
+    public static func run(_ args: [String], in directory: String, environment: [String: String] = [:],
                     timeout: Double = 120) async throws -> Result {
         let process = try start(args, in: directory, environment: environment)
         return try await process.wait(timeout: timeout)
     }
 
     /// Starts `sluice args…` without waiting (for signal tests).
-    static func start(_ args: [String], in directory: String, environment: [String: String] = [:]) throws -> Running {
+    public static func start(_ args: [String], in directory: String, environment: [String: String] = [:]) throws -> Running {
         let outPath = directory + "/.stdout-\(UUID().uuidString)"
         let errPath = directory + "/.stderr-\(UUID().uuidString)"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
@@ -53,17 +53,17 @@ struct SluiceProcess {
     }
 
     /// A started process.
-    struct Running {
-        let process: Process
-        let outPath: String
-        let errPath: String
+    public struct Running {
+        public let process: Process
+        public let outPath: String
+        public let errPath: String
 
-        var pid: Int32 { process.processIdentifier }
+        public var pid: Int32 { process.processIdentifier }
 
-        func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+        public func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 
         /// Waits for exit (polling, bounded); kills the process when `timeout` passes.
-        func wait(timeout: Double) async throws -> Result {
+        public func wait(timeout: Double) async throws -> Result {
             let deadline = Date().addingTimeInterval(timeout)
             while process.isRunning, Date() < deadline {
                 try await Task.sleep(for: .milliseconds(20))
