@@ -95,6 +95,7 @@ let package = Package(
                 "SluiceCore", "SluiceHTTP", "SluiceSources", "SluiceWarehouse", "SluiceDaemon", "SluiceEmulators",
                 "CSQLite",
                 .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -142,7 +142,10 @@ public struct JobRunner: Sendable {
             "run.pages": "\(report.pages)", "http.requests": "\(report.requests)", "http.bytes": "\(report.bytesRead)",
             "run.seconds": "\(String(format1: report.seconds))",
         ]
-        if let error = report.error {
+        if report.status == .cancelled {
+            // A shutdown is not a failure: the operator asked for it.
+            logger.notice("run cancelled by shutdown", metadata: metadata)
+        } else if let error = report.error {
             logger.error("run \(report.status.rawValue): \(error)", metadata: metadata)
         } else {
             logger.info("run \(report.status.rawValue)", metadata: metadata)

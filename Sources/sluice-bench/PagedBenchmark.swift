@@ -3,11 +3,10 @@ import SluiceCore
 import SluiceEmulators
 
 /// Citrix Monitor and Power BI activity emulators answering each page after 20 ms: a whole run's wall time
-/// against the time the emulator spends serving (requests × 20 ms).
+/// against the time the emulator spends serving (20 ms per page plus its own work, measured by
+/// ``ServingClock`` around every handler, token requests included).
 ///
-/// The anchor leaves out the emulator's own per-request work, so it is a lower bound on serving time and the
-/// ratio is on the strict side. Overlap is what keeps the ratio near 1: the source fetches page N+1 while the
-/// runner writes page N.
+/// Overlap is what keeps the ratio near 1: the source fetches page N+1 while the runner writes page N.
 struct PagedBenchmark {
     let options: BenchOptions
     static let delay = Duration.milliseconds(20)
@@ -16,26 +15,33 @@ struct PagedBenchmark {
         let cleanup = try options.makeDirectory()
         defer { cleanup() }
         let pages = options.pages ?? 500
+        // Each source's line is printed as soon as it is measured.
         let citrix = try await citrixRun(pages: pages)
+        await report([citrix])
         let powerBI = try await powerBIRun(pages: pages)
-        let delaySeconds = 0.020
-        await BenchTable.shared.report("Paged sources, 20 ms per page", [citrix, powerBI].map { name, requests, rows, seconds in
-            let serving = Double(requests) * delaySeconds
-            return BenchLine(name: "\(name): \(requests) requests, \(BenchMeasure.grouped(rows)) rows",
+        await report([powerBI])
+    }
+
+    private func report(_ runs: [(String, (seconds: Double, requests: Int), Int, Double)]) async {
+        await BenchTable.shared.report("Paged sources, 20 ms per page", runs.map { name, serving, rows, seconds in
+            let delays = Double(serving.requests) * 0.020
+            return BenchLine(name: "\(name): \(serving.requests) requests, \(BenchMeasure.grouped(rows)) rows",
                              figure: BenchMeasure.format(seconds) + " s",
-                             anchor: "serving " + BenchMeasure.format(serving) + " s (requests × 20 ms)",
-                             ratio: BenchMeasure.ratio(seconds / serving), target: "≤ 1.2×")
+                             anchor: "serving " + BenchMeasure.format(serving.seconds) + " s (of which "
+                                 + BenchMeasure.format(delays) + " s the 20 ms delays)",
+                             ratio: BenchMeasure.ratio(seconds / serving.seconds), target: "≤ 1.2×")
         })
     }
 
-    private func citrixRun(pages: Int) async throws -> (String, Int, Int, Double) {
+    private func citrixRun(pages: Int) async throws -> (String, (seconds: Double, requests: Int), Int, Double) {
         let secret = "bench-" + UUID().uuidString
         let pageSize = 100
         let emulator = CitrixMonitorEmulator(.init(
             customerID: "bench-customer", clientID: "bench-client", clientSecret: secret,
             rowCounts: ["Sessions": pages * pageSize], anchor: Date().addingTimeInterval(-60), rowInterval: .seconds(1),
             pageSize: pageSize, holdTime: Self.delay))
-        let (report, seconds) = try await EmulatorServer.withRunning(emulator) { url in
+        let clock = ServingClock()
+        let (report, seconds) = try await EmulatorServer.withRunning(TimedEmulator(inner: emulator, clock: clock)) { url in
             let job = JobDefinition(
                 name: "bench-citrix", file: "bench", schedule: .every(seconds: 3600), target: TargetSettings(),
                 source: .citrixMonitor(CitrixSettings(
@@ -48,10 +54,10 @@ struct PagedBenchmark {
                                        environment: ["BENCH_CUSTOMER": "bench-customer", "BENCH_ID": "bench-client", "BENCH_SECRET": secret])
             }
         }
-        return ("Citrix Monitor (Sessions, pages of \(pageSize))", emulator.journal.requestCount, report.rowsWritten, seconds)
+        return ("Citrix Monitor (Sessions, pages of \(pageSize))", clock.reading, report.rowsWritten, seconds)
     }
 
-    private func powerBIRun(pages: Int) async throws -> (String, Int, Int, Double) {
+    private func powerBIRun(pages: Int) async throws -> (String, (seconds: Double, requests: Int), Int, Double) {
         let secret = "bench-" + UUID().uuidString
         let pageSize = 100
         // A one-day lookback reads one day's worth of events, whatever the time of day: `pages` full pages.
@@ -59,9 +65,12 @@ struct PagedBenchmark {
             tenantID: "bench-tenant", clientID: "bench-client", clientSecret: secret, dayCount: 2,
             eventsPerDay: pages * pageSize, pageSize: pageSize))
         emulator.faults.setDelay(Self.delay)
-        let (report, seconds) = try await EmulatorServer.withRunning(emulator) { url in
+        let clock = ServingClock()
+        let (report, seconds) = try await EmulatorServer.withRunning(TimedEmulator(inner: emulator, clock: clock)) { url in
             let job = JobDefinition(
                 name: "bench-powerbi", file: "bench", schedule: .every(seconds: 3600), target: TargetSettings(),
+                // The source's default bucket is the real API's 200 requests/hour; 500 pages would wait on it.
+                http: HTTPSettings(rateLimit: RateLimit(requests: 1_000_000, perSeconds: 1)),
                 source: .powerBIActivity(PowerBISettings(
                     authority: url, apiBase: url + PowerBIActivityEmulator.apiPath, tenantID: .env("BENCH_TENANT"),
                     clientID: .env("BENCH_ID"), clientSecret: .env("BENCH_SECRET"), initialLookbackSeconds: 86_400)))
@@ -70,6 +79,6 @@ struct PagedBenchmark {
                                        environment: ["BENCH_TENANT": "bench-tenant", "BENCH_ID": "bench-client", "BENCH_SECRET": secret])
             }
         }
-        return ("Power BI activity events (pages of \(pageSize))", emulator.journal.requestCount, report.rowsWritten, seconds)
+        return ("Power BI activity events (pages of \(pageSize))", clock.reading, report.rowsWritten, seconds)
     }
 }
