@@ -96,3 +96,21 @@ public struct SnapshotInfo: Sendable, Hashable {
         self.at = at
     }
 }
+
+extension Column {
+    /// Source names made unique within one batch: a repeated header `Name` becomes `Name (2)`, `Name (3)`, the
+    /// same way on every run, so each occurrence keeps its own column (the warehouse and the CSV loader agree).
+    public static func uniqueSourceNames(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.map { name in
+            var candidate = name
+            var n = 2
+            while seen.contains(candidate) {
+                candidate = "\(name) (\(n))"
+                n += 1
+            }
+            seen.insert(candidate)
+            return candidate
+        }
+    }
+}

@@ -20,7 +20,7 @@ extension WarehouseStore {
         let target = batch.target
         try SQLIdentifier.validateTableName(target.table)
         var schema = try schema(for: target.table)
-        let sources = Self.uniqueSourceNames(batch.columns.map(\.sourceName))
+        let sources = Column.uniqueSourceNames(batch.columns.map(\.sourceName))
 
         var allocator = ColumnNameAllocator(
             taken: schema.allNames.union([TableSchema.runIDColumn, TableSchema.loadedAtColumn]))
@@ -126,21 +126,5 @@ extension WarehouseStore {
             parts.append("PRIMARY KEY (\(primaryKey.map(SQLIdentifier.quote).joined(separator: ", ")))")
         }
         return "CREATE TABLE \(SQLIdentifier.quote(table)) (\n    \(parts.joined(separator: ",\n    "))\n)"
-    }
-
-    /// Source names made unique within one batch: a repeated header `Name` becomes `Name (2)`, `Name (3)`,
-    /// the same way on every run, so each occurrence keeps its own column.
-    static func uniqueSourceNames(_ names: [String]) -> [String] {
-        var seen = Set<String>()
-        return names.map { name in
-            var candidate = name
-            var n = 2
-            while seen.contains(candidate) {
-                candidate = "\(name) (\(n))"
-                n += 1
-            }
-            seen.insert(candidate)
-            return candidate
-        }
     }
 }

@@ -136,9 +136,11 @@ extension WarehouseStore {
         return stmt
     }
 
-    /// Binds and steps every row of `batch` (the per-batch parameters are already bound); returns the count.
+    /// Binds and steps every row of `batch` (the per-batch parameters are already bound); returns the rows
+    /// SQLite reports as inserted or changed (an upsert whose row is unchanged counts 0).
     func insertRows(_ batch: Batch, plan: BatchPlan, statement stmt: SQLiteStatement) throws -> Int {
         let count = plan.columns.count
+        var written = 0
         for (rowIndex, row) in batch.rows.enumerated() {
             guard row.count == count else {
                 throw SluiceError(.permanent, step: "row \(rowIndex + 1)",
@@ -160,7 +162,8 @@ extension WarehouseStore {
                 throw error
             }
             stmt.reset()
+            written += db.changes
         }
-        return batch.rows.count
+        return written
     }
 }

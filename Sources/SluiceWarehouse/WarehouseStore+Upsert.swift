@@ -18,31 +18,7 @@ extension WarehouseStore {
         try stmt.bind(.integer(runID), at: Int32(count + 1))
         try stmt.bind(.text(timestamp), at: Int32(count + 2))
 
-        var written = 0
-        for (rowIndex, row) in batch.rows.enumerated() {
-            guard row.count == count else {
-                throw SluiceError(.permanent, step: "row \(rowIndex + 1)",
-                                  "the row has \(row.count) values but the batch has \(count) columns")
-            }
-            stmt.beginRow()
-            for column in 0..<count {
-                let value = row[column]
-                if let type = plan.types[column], !value.fits(type) {
-                    try stmt.bindRowValue(value.coerced(to: type), at: Int32(column + 1))
-                } else {
-                    try stmt.bindRowValue(value, at: Int32(column + 1))
-                }
-            }
-            do {
-                try stmt.step()
-            } catch var error as SQLiteError {
-                error.statementKind += " of row \(rowIndex + 1)"
-                throw error
-            }
-            stmt.reset()
-            written += db.changes
-        }
-        return written
+        return try insertRows(batch, plan: plan, statement: stmt)
     }
 
     /// The prepared upsert for `plan`, compiled on first use and then reused for every batch like it.

@@ -64,7 +64,7 @@ struct ColumnNamingTests {
     }
 
     @Test func repeatedSourceNamesInOneBatchKeepSeparateColumns() {
-        #expect(WarehouseStore.uniqueSourceNames(["Name", "Name", "Id", "Name"])
+        #expect(Column.uniqueSourceNames(["Name", "Name", "Id", "Name"])
             == ["Name", "Name (2)", "Id", "Name (3)"])
     }
 

@@ -39,7 +39,7 @@ struct WS1CSVLoader {
     /// Takes one parsed record: the header first, then data rows.
     mutating func add(_ record: CSVRecord) throws(SluiceError) {
         guard let header else {
-            header = Self.uniqueNames(record.strings)
+            header = Column.uniqueSourceNames(record.strings)
             return
         }
         dataRows += 1
@@ -104,21 +104,5 @@ struct WS1CSVLoader {
         rows.reserveCapacity(batchRows)
         pendingBytes = 0
         return batch
-    }
-
-    /// Header names made unique the way the warehouse does it (`Name`, `Name (2)`), so types line up with
-    /// the column each occurrence was recorded under.
-    static func uniqueNames(_ names: [String]) -> [String] {
-        var seen = Set<String>()
-        return names.map { name in
-            var candidate = name
-            var n = 2
-            while seen.contains(candidate) {
-                candidate = "\(name) (\(n))"
-                n += 1
-            }
-            seen.insert(candidate)
-            return candidate
-        }
     }
 }
