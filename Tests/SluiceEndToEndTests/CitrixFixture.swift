@@ -1,6 +1,6 @@
-import SluiceTestSupport
 import Foundation
 import SluiceEmulators
+import SluiceTestSupport
 
 /// A Citrix Monitor emulator on loopback plus a temp folder with job files pointing at it.
 struct CitrixFixture {

@@ -1,5 +1,5 @@
-import SluiceTestSupport
 import Foundation
+import SluiceTestSupport
 import Testing
 
 /// The command-line contract: exit codes, validation messages, the demo.

@@ -1,6 +1,6 @@
-import SluiceTestSupport
 import Foundation
 import SluiceEmulators
+import SluiceTestSupport
 import Testing
 
 /// `sluice run` with the built binary against the cursor-feed emulator, checked by opening the warehouse.

@@ -1,6 +1,6 @@
-import SluiceTestSupport
 import Foundation
 import Glibc
+import SluiceTestSupport
 
 /// Helpers for the daemon's end-to-end tests: a running daemon, bounded polling, raw HTTP and sd_notify.
 struct DaemonUnderTest {

@@ -1,6 +1,6 @@
-import SluiceTestSupport
 import Foundation
 import SluiceEmulators
+import SluiceTestSupport
 
 /// A Power BI activity emulator on loopback plus a temp folder with a job file pointing at it.
 ///

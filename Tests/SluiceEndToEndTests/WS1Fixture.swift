@@ -1,6 +1,6 @@
-import SluiceTestSupport
 import Foundation
 import SluiceEmulators
+import SluiceTestSupport
 
 /// The WS1 emulator on 127.0.0.1, its storage on 127.0.0.2, and a temp folder with a job file pointing at them.
 struct WS1Fixture {

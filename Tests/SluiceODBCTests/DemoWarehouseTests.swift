@@ -1,5 +1,5 @@
-import SluiceTestSupport
 import CODBC
+import SluiceTestSupport
 import Testing
 
 /// `sluice demo` fills a warehouse from every source's emulator (cursor feed, Citrix, Power BI, WS1 with its

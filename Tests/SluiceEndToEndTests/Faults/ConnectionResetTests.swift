@@ -1,5 +1,5 @@
-import SluiceTestSupport
 import Foundation
+import SluiceTestSupport
 import Testing
 
 /// design.md §6: a connection error is transient. Connections reset by the peer (TCP RST), before the answer

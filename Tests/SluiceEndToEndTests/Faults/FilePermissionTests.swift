@@ -1,5 +1,5 @@
-import SluiceTestSupport
 import Foundation
+import SluiceTestSupport
 import Testing
 
 /// design.md §4 and issue 8: the warehouse is never readable by every user, and a secret anyone can read next

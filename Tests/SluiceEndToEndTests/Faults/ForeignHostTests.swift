@@ -1,6 +1,6 @@
-import SluiceTestSupport
 import Foundation
 import SluiceEmulators
+import SluiceTestSupport
 import Testing
 
 /// design.md §6: pagination links go only to the configured host (the token would go with them), redirects to

@@ -1,6 +1,6 @@
-import SluiceTestSupport
 import Foundation
 import SluiceEmulators
+import SluiceTestSupport
 import Testing
 
 /// design.md §3-§7: hostile names and bytes never reach SQL as code, links and redirects never hand the token

@@ -1,6 +1,6 @@
-import SluiceTestSupport
 import Foundation
 import SluiceEmulators
+import SluiceTestSupport
 import Testing
 
 /// Reliability invariant 2 (design.md §7): SIGKILL at any moment leaves a warehouse that passes

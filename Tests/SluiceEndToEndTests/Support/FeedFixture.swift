@@ -1,6 +1,6 @@
-import SluiceTestSupport
 import Foundation
 import SluiceEmulators
+import SluiceTestSupport
 
 /// A cursor-feed emulator on loopback plus a temp folder with a job file pointing at it.
 struct FeedFixture {
@@ -25,19 +25,7 @@ struct FeedFixture {
 
     /// The standard job file for this feed.
     static func jobYAML(url: String, pageSize: Int = 50, extra: String = "") -> String {
-        """
-        schedule: "every 1h"
-        target:
-          table: feed_rows
-          primary_key: [id]
-        source:
-          type: cursor-feed
-          base_url: "\(url)"
-          dataset: access-requests
-          token: { env: FEED_TOKEN }
-          page_size: \(pageSize)
-        \(extra)
-        """
+        FeedJobFile.yaml(url: url, pageSize: pageSize, extra: extra)
     }
 
     /// Starts a feed, writes `feed.yaml`, runs `body`, then removes everything.

@@ -1,6 +1,6 @@
-import SluiceTestSupport
 import Foundation
 import SluiceEmulators
+import SluiceTestSupport
 
 /// A cursor-feed emulator on loopback, a temp folder with a job file pointing at it, and the built `sluice`
 /// binary to fill `warehouse.db` from it.
@@ -40,18 +40,7 @@ struct WarehouseFixture {
         let dir = try TempDirectory()
         defer { dir.remove() }
         return try await EmulatorServer.withRunning(feed) { url in
-            try dir.writeJob("feed", """
-                schedule: "every 1h"
-                target:
-                  table: feed_rows
-                  primary_key: [id]
-                source:
-                  type: cursor-feed
-                  base_url: "\(url)"
-                  dataset: access-requests
-                  token: { env: FEED_TOKEN }
-                  page_size: \(pageSize)
-                """)
+            try dir.writeJob("feed", FeedJobFile.yaml(url: url, pageSize: pageSize))
             return try await body(WarehouseFixture(feed: feed, url: url, dir: dir, token: token))
         }
     }

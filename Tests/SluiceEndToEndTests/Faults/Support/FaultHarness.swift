@@ -1,5 +1,5 @@
-import SluiceTestSupport
 import Foundation
+import SluiceTestSupport
 import Synchronization
 import Testing
 
