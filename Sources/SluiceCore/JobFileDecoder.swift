@@ -112,20 +112,17 @@ public enum JobFileDecoder {
             return nil
         }
         let trimmed = text.trimmingWhitespace()
-        if trimmed.lowercased().hasPrefix("every") {
-            let interval = String(trimmed.dropFirst("every".count)).trimmingWhitespace()
-            guard let seconds = DurationText.seconds(interval), seconds > 0 else {
+        do {
+            return try Schedule.parse(trimmed)
+        } catch {
+            if trimmed.lowercased().hasPrefix("every") {
+                let interval = String(trimmed.dropFirst("every".count)).trimmingWhitespace()
                 reader.fail(at: node, "schedule '\(trimmed)': '\(interval)' is not a duration above zero "
                     + "(write e.g. every 15m, every 1h, every 1d)")
-                return nil
+            } else {
+                reader.fail(at: node, "schedule '\(trimmed)' is neither 'every <duration>' nor a valid 5-field cron "
+                    + "expression: \(cronProblem(error))")
             }
-            return .every(seconds: seconds)
-        }
-        do {
-            return .cron(try CronExpression(parsing: trimmed))
-        } catch {
-            reader.fail(at: node, "schedule '\(trimmed)' is neither 'every <duration>' nor a valid 5-field cron "
-                + "expression: \(cronProblem(error))")
             return nil
         }
     }

@@ -88,8 +88,8 @@ public struct JobRunner: Sendable {
 
     private func pullAndLoad(_ job: JobDefinition, runID: Int64, trigger: RunTrigger, backfill: DayRange?,
                              fetcher: HTTPFetcher, tally: Tally, started: Double, logger: Logger) async throws -> PullOutcome {
-        let context = SourceContext(fetcher: fetcher, secrets: secrets, logger: logger)
-        let source = try SourceFactory.make(for: job, context: context)
+        let context = SourceContext(fetcher: fetcher, secrets: secrets, logger: logger, rateLimiters: rateLimiters)
+        let source = SourceFactory.make(for: job, context: context)
         let state = try await warehouse.state(job: job.name)
         let known = try await warehouse.knownColumns()
         let request = PullRequest(job: job, state: state, trigger: trigger, backfill: backfill, now: started,

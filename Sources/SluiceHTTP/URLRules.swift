@@ -1,13 +1,11 @@
+import SluiceCore
+
 /// The https-or-loopback rule for every URL a job calls (design.md §3).
 public enum URLRules {
-    /// Whether `host` is the local machine: `localhost`, `127.0.0.0/8` or `::1` (brackets allowed).
+    /// Whether `host` is the local machine: `localhost`, `127.0.0.0/8` or `::1` (brackets allowed). The job-file
+    /// validator's rule (``URLPolicy/isLoopback(host:)``), so validation and run time never disagree.
     public static func isLoopback(_ host: String) -> Bool {
-        var h = host.lowercased()
-        if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
-        if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" { return true }
-        let octets = h.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4, octets[0] == "127" else { return false }
-        return octets.allSatisfy { o in !o.isEmpty && o.count <= 3 && o.allSatisfy { ("0"..."9").contains($0) } && (Int(o) ?? 256) <= 255 }
+        URLPolicy.isLoopback(host: host)
     }
 
     /// nil when `url` may be called; otherwise the reason, for a validation error

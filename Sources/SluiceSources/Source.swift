@@ -72,15 +72,19 @@ public struct DayRange: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// What every source needs from the outside world: HTTP, secrets and a logger.
+/// What every source needs from the outside world: HTTP, secrets, a logger, and the process's rate limiters.
 public struct SourceContext: Sendable {
     public var fetcher: HTTPFetcher
     public var secrets: SecretResolver
     public var logger: Logger
+    /// Token buckets that outlive a run (the runner's), so a source can share an API budget across runs and
+    /// jobs (Power BI's 200 requests/hour per tenant and client).
+    public var rateLimiters: RateLimiterRegistry
 
-    public init(fetcher: HTTPFetcher, secrets: SecretResolver, logger: Logger) {
+    public init(fetcher: HTTPFetcher, secrets: SecretResolver, logger: Logger, rateLimiters: RateLimiterRegistry) {
         self.fetcher = fetcher
         self.secrets = secrets
         self.logger = logger
+        self.rateLimiters = rateLimiters
     }
 }

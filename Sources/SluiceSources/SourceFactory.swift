@@ -2,8 +2,8 @@ import SluiceCore
 
 /// Makes the source for a job's `source:` block.
 public enum SourceFactory {
-    /// The source for `job`, or a configuration error for a source type this build does not have yet.
-    public static func make(for job: JobDefinition, context: SourceContext) throws -> any Source {
+    /// The source for `job`.
+    public static func make(for job: JobDefinition, context: SourceContext) -> any Source {
         switch job.source {
         case .cursorFeed(let settings):
             return CursorFeedSource(settings: settings, context: context)

@@ -10,8 +10,9 @@ import SluiceHTTP
 /// checkpoint `window_done_through` to the window's end, so a window cut off half-way is pulled again whole
 /// next time (upsert keeps that exact). Backfills pull their days without touching the checkpoint.
 ///
-/// The API allows 200 requests per hour, so every request first takes a token from a client-side bucket
-/// shared by all jobs of the same tenant and client (`http.rate_limit` overrides the 200/h).
+/// The API allows 200 requests per hour, so every request first takes a token from a client-side bucket in the
+/// runner's registry, keyed by authority, tenant and client: shared by every run and job of the same tenant and
+/// client in this process (`http.rate_limit` overrides the 200/h).
 public struct PowerBIActivitySource: Source {
     /// `sluice_state` keys this source writes.
     public enum StateKey {
@@ -23,8 +24,6 @@ public struct PowerBIActivitySource: Source {
     public static let defaultTable = "powerbi_activity_events"
     /// The documented limit (source-apis.md §3.6).
     public static let defaultRateLimit = RateLimit(requests: 200, perSeconds: 3600)
-    /// Shared by every Power BI job of this process, keyed by authority, tenant and client.
-    static let rateLimiters = RateLimiterRegistry()
     /// A chain longer than this is a server that never stops handing out tokens.
     static let maxPagesPerWindow = 10_000
 
@@ -54,7 +53,7 @@ public struct PowerBIActivitySource: Source {
                                                  clientSecret: secret, style: .formBodyWithScope(endpoints.scope),
                                                  redactor: .shared)
         let tokens = credentials.tokenCache(fetcher: context.fetcher)
-        let limiter = Self.rateLimiters.limiter(for: "\(endpoints.authority)|\(tenant)|\(clientID)",
+        let limiter = context.rateLimiters.limiter(for: "\(endpoints.authority)|\(tenant)|\(clientID)",
                                                 limit: job.http.rateLimit ?? Self.defaultRateLimit)
         let requests = ActivityEventsRequests(endpoints: endpoints, filter: settings.filter,
                                               continuationHosts: settings.continuationHosts)
