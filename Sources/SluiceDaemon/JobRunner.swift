@@ -95,7 +95,15 @@ public struct JobRunner: Sendable {
         let request = PullRequest(job: job, state: state, trigger: trigger, backfill: backfill, now: started,
                                   knownColumns: known)
         let channel = AsyncThrowingChannel<Batch, any Error>()
+        // Written batches are freed by a task of their own, not by the writer: releasing a WS1 batch's
+        // 100,000 strings and arrays took 0.25 s of the writer's time per million rows, time the fetching
+        // side (which waits for the writer) has to spare.
+        let (spent, disposer) = AsyncStream<Batch>.makeStream()
         return try await withThrowingTaskGroup(of: PullOutcome?.self) { group in
+            group.addTask {
+                for await _ in spent {}
+                return nil
+            }
             group.addTask {
                 do {
                     let outcome = try await source.pull(request) { batch in await channel.send(batch) }
@@ -107,6 +115,7 @@ public struct JobRunner: Sendable {
                 }
             }
             group.addTask {
+                defer { disposer.finish() }
                 for try await batch in channel {
                     let written: Int
                     do {
@@ -119,6 +128,7 @@ public struct JobRunner: Sendable {
                     onProgress?(progress)
                     logger.debug("page committed", metadata: [
                         "run.page": "\(batch.origin)", "db.rows": "\(written)", "http.bytes": "\(batch.bytes)"])
+                    disposer.yield(batch)
                 }
                 return nil
             }

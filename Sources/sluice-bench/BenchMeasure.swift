@@ -29,6 +29,14 @@ enum BenchMeasure {
         return nil
     }
 
+    /// The middle value (the mean of the two middle values for an even count); 0 for none.
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+
     static func format(_ value: Double, _ digits: Int = 2) -> String {
         String(format: "%.\(digits)f", value)
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The benchmark command line: `--rows N --columns N --pages N --seconds N --jobs N --dir PATH --keep`.
+/// The benchmark command line: `--rows N --columns N --pages N --seconds N --jobs N --rounds N --dir PATH --keep`.
 ///
 /// Each benchmark reads the options it needs and has its own defaults (`nil` here means "the benchmark's").
 struct BenchOptions: Sendable {
@@ -12,6 +12,8 @@ struct BenchOptions: Sendable {
     var seconds: Int?
     /// Job files (`coldstart`).
     var jobs: Int?
+    /// Alternating measured rounds whose median is reported (`ws1-csv`, `upsert`).
+    var rounds = 3
     /// Where the CSV and the warehouse files go (removed afterwards unless `--keep`).
     var directory = NSTemporaryDirectory() + "sluice-bench-\(UUID().uuidString.prefix(8))"
     var keep = false
@@ -28,7 +30,7 @@ struct BenchOptions: Sendable {
             case "--dir":
                 guard let value = rest.popFirst() else { throw UsageError(description: "--dir needs a value") }
                 directory = value
-            case "--rows", "--columns", "--pages", "--seconds", "--jobs":
+            case "--rows", "--columns", "--pages", "--seconds", "--jobs", "--rounds":
                 guard let value = rest.popFirst(), let n = Int(value.replacingOccurrences(of: "_", with: "")), n > 0 else {
                     throw UsageError(description: "\(flag) needs a positive number")
                 }
@@ -37,6 +39,7 @@ struct BenchOptions: Sendable {
                 case "--columns": columns = n
                 case "--pages": pages = n
                 case "--seconds": seconds = n
+                case "--rounds": rounds = n
                 default: jobs = n
                 }
             default: throw UsageError(description: "unknown option '\(flag)'")

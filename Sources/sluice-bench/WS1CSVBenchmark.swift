@@ -6,7 +6,7 @@ import SluiceEmulators
 
 /// 1,000,000 rows × 20 columns of WS1 CSV, served by the emulator over loopback (storage on 127.0.0.2), loaded
 /// in snapshot mode through the real ForegroundRun/JobRunner path; then `sqlite3 .import --csv` of the same file
-/// into an empty table, and the CSV parser comparison.
+/// into an empty table. The CSV parser comparison is its own benchmark (`csv-parsers`).
 struct WS1CSVBenchmark {
     let options: BenchOptions
 
@@ -18,23 +18,36 @@ struct WS1CSVBenchmark {
             + "\(BenchMeasure.format(Double(bytes) / 1_048_576, 1)) MiB (generated in \(BenchMeasure.format(generateSeconds, 1)) s)")
         let rssBefore = BenchMeasure.currentRSSMiB() ?? 0
 
-        let cpuBefore = BenchMeasure.cpuSeconds()
-        let (report, sluiceSeconds) = try await BenchMeasure.seconds { try await ingest() }
-        let sluiceCPU = BenchMeasure.cpuSeconds() - cpuBefore
+        // Alternating rounds, each phase starting after `sync()`: otherwise the kernel's write-back of one
+        // phase's half a gigabyte lands in the next phase's time (that alone moved single runs by ±30%).
+        var sluiceRounds: [(wall: Double, cpu: Double)] = []
+        var importRounds: [(wall: Double, cpu: Double)] = []
+        var imported = 0
+        for round in 1...options.rounds {
+            let (report, sluiceSeconds, sluiceCPU) = try await ingest()
+            sluiceRounds.append((sluiceSeconds, sluiceCPU))
+            sync()
+            let childCPUBefore = BenchMeasure.cpuSeconds(children: true)
+            let (_, importSeconds) = try await BenchMeasure.seconds { try sqlite(".import --csv \(options.csvPath) t") }
+            importRounds.append((importSeconds, BenchMeasure.cpuSeconds(children: true) - childCPUBefore))
+            let rows = try Int(sqlite("SELECT count(*) FROM t;")) ?? 0
+            imported = rows
+            print("round \(round): sluice \(BenchMeasure.format(sluiceSeconds)) s (\(report)); "
+                + "sqlite3 .import \(BenchMeasure.format(importSeconds)) s, \(BenchMeasure.grouped(rows)) rows")
+        }
+        let sluiceSeconds = BenchMeasure.median(sluiceRounds.map(\.wall))
+        let sluiceCPU = BenchMeasure.median(sluiceRounds.map(\.cpu))
+        let importSeconds = BenchMeasure.median(importRounds.map(\.wall))
+        let importCPU = BenchMeasure.median(importRounds.map(\.cpu))
         let peak = BenchMeasure.peakRSSMiB() ?? 0
         let sluiceRate = Double(options.csvRows) / sluiceSeconds
-        print("sluice (emulator → HTTP → CSV → warehouse, snapshot mode): \(report)")
-        print("  wall \(BenchMeasure.format(sluiceSeconds)) s, \(BenchMeasure.grouped(Int(sluiceRate))) rows/s, "
-            + "peak RSS \(BenchMeasure.format(peak, 1)) MiB (RSS before the run \(BenchMeasure.format(rssBefore, 1)) MiB)")
-
-        let childCPUBefore = BenchMeasure.cpuSeconds(children: true)
-        let (imported, importSeconds) = try await BenchMeasure.seconds { try sqliteImport() }
-        let importCPU = BenchMeasure.cpuSeconds(children: true) - childCPUBefore
         let importRate = Double(imported) / importSeconds
-        print("sqlite3 .import --csv into an empty table: \(BenchMeasure.grouped(imported)) rows, "
-            + "wall \(BenchMeasure.format(importSeconds)) s, \(BenchMeasure.grouped(Int(importRate))) rows/s")
-        print("sluice / .import throughput: \(BenchMeasure.format(sluiceRate / importRate))×")
-        await BenchTable.shared.report("WS1 CSV ingest: \(BenchMeasure.grouped(options.csvRows)) rows × \(options.columns) columns, snapshot mode", [
+        print("medians of \(options.rounds): sluice \(BenchMeasure.format(sluiceSeconds)) s, "
+            + "\(BenchMeasure.grouped(Int(sluiceRate))) rows/s; sqlite3 .import \(BenchMeasure.format(importSeconds)) s, "
+            + "\(BenchMeasure.grouped(Int(importRate))) rows/s; ratio \(BenchMeasure.format(sluiceRate / importRate))×; "
+            + "peak RSS \(BenchMeasure.format(peak, 1)) MiB")
+        await BenchTable.shared.report("WS1 CSV ingest: \(BenchMeasure.grouped(options.csvRows)) rows × \(options.columns) columns, "
+            + "snapshot mode (median of \(options.rounds) alternating rounds)", [
             BenchLine(name: "throughput (emulator → HTTP → CSV → warehouse)", figure: BenchMeasure.rate(options.csvRows, sluiceSeconds),
                       anchor: "sqlite3 .import " + BenchMeasure.rate(imported, importSeconds),
                       ratio: BenchMeasure.ratio(sluiceRate / importRate), target: "≥ 1.0×"),
@@ -45,19 +58,17 @@ struct WS1CSVBenchmark {
                       anchor: "RSS before the run " + BenchMeasure.format(rssBefore, 1) + " MiB", ratio: "",
                       target: "< 100 MB"),
         ])
-
-        // CSV.swift reads about 12 MiB/s here: beyond a million rows the comparison alone would take minutes.
-        guard options.csvRows <= 1_000_000 else { return print("CSV parser comparison skipped above 1,000,000 rows") }
-        print("CSV parsers on the same bytes:")
-        try ParserComparison(options: options).compare()
     }
 
-    /// One `sluice run` of a snapshot job against the emulators; returns the run's summary line.
-    private func ingest() async throws -> String {
+    /// One `sluice run` of a snapshot job against the emulators, into a new warehouse; returns the run's
+    /// summary line, its wall time and the process's CPU time during it. Only the run is timed, from
+    /// opening the warehouse to the end of its final checkpoint; the emulators start before the clock.
+    private func ingest() async throws -> (String, Double, Double) {
         let secret = "bench-" + UUID().uuidString
         let ws1 = WS1Emulator(.init(clientID: "bench@tenant", clientSecret: secret))
         ws1.addDownload(modifiedAt: Date(), csv: .file(options.csvPath))
         let warehouse = options.directory + "/warehouse.db"
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: warehouse + suffix) }
         return try await EmulatorServer.withRunning(ws1.storage, host: "127.0.0.2") { storageURL in
             ws1.setStorageURL(storageURL)
             return try await EmulatorServer.withRunning(ws1) { url in
@@ -71,31 +82,33 @@ struct WS1CSVBenchmark {
                 let run = ForegroundRun(warehousePath: warehouse,
                                         secrets: SecretResolver(environment: ["BENCH_ID": "bench@tenant", "BENCH_SECRET": secret]),
                                         logger: logger)
-                let reports = try await run.execute([job], trigger: .manual)
+                sync()
+                let cpuBefore = BenchMeasure.cpuSeconds()
+                let (reports, seconds) = try await BenchMeasure.seconds { try await run.execute([job], trigger: .manual) }
+                let cpu = BenchMeasure.cpuSeconds() - cpuBefore
                 guard let report = reports.first, report.status == .succeeded, report.rowsWritten == options.csvRows else {
                     throw BenchOptions.UsageError(description: "the run did not load every row: \(reports.map(\.summaryLine))")
                 }
-                return report.summaryLine
+                return (report.summaryLine, seconds, cpu)
             }
         }
     }
 
-    /// `sqlite3 import.db ".import --csv FILE t"`; returns the rows imported.
-    private func sqliteImport() throws -> Int {
+    /// Runs `sqlite3 import.db COMMAND` (a new file for `.import`); returns its trimmed output.
+    private func sqlite(_ command: String) throws -> String {
         let database = options.directory + "/import.db"
-        try? FileManager.default.removeItem(atPath: database)
+        if command.hasPrefix(".import") { try? FileManager.default.removeItem(atPath: database) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", database, ".import --csv \(options.csvPath) t", "SELECT count(*) FROM t;"]
+        process.arguments = ["sqlite3", database, command]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let count = Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw BenchOptions.UsageError(description: "sqlite3 .import failed (exit \(process.terminationStatus))")
+        guard process.terminationStatus == 0 else {
+            throw BenchOptions.UsageError(description: "sqlite3 \(command) failed (exit \(process.terminationStatus))")
         }
-        return count
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

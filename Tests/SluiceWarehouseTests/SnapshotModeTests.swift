@@ -83,6 +83,79 @@ struct SnapshotModeTests {
         }
     }
 
+    @Test func theLatestViewSeeksTheSnapshotsRowidRangeWithoutAnIndex() async throws {
+        try await withWarehouse { warehouse, path in
+            for day in 1...3 {
+                _ = try await warehouse.commit(snapshotBatch((1...day).map { "r\(day).\($0)" }, id: "d\(day)",
+                                                             at: "2026-03-0\(day) 10:00:00"), job: "j", runID: Int64(day))
+            }
+            let reader = try openReader(path)
+            #expect(try reader.rows("SELECT snapshot_id, first_rowid, last_rowid, rows FROM sluice_snapshots ORDER BY snapshot_at")
+                    == [[.text("d1"), .integer(1), .integer(1), .integer(1)],
+                        [.text("d2"), .integer(2), .integer(3), .integer(2)],
+                        [.text("d3"), .integer(4), .integer(6), .integer(3)]])
+            #expect(try reader.rows("SELECT device_name FROM devices_latest") == [[.text("r3.1")], [.text("r3.2")], [.text("r3.3")]])
+            #expect(try reader.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'devices'")
+                    == .integer(0))
+            let plan = try reader.rows("EXPLAIN QUERY PLAN SELECT * FROM devices_latest").map { "\($0[3])" }.joined(separator: " | ")
+            #expect(plan.contains("SEARCH devices USING INTEGER PRIMARY KEY"), "\(plan)")
+        }
+    }
+
+    @Test func aDataColumnCalledRowidDoesNotConfuseTheRange() async throws {
+        try await withWarehouse { warehouse, path in
+            let columns = [Column("rowid", .text), Column("oid", .text)]
+            for day in 1...2 {
+                var batch = snapshotBatch(["x\(day)"], id: "d\(day)", at: "2026-03-0\(day) 10:00:00", keep: 1, columns: columns)
+                batch.rows = [[.text("r\(day)"), .text("o\(day)")]]
+                _ = try await warehouse.commit(batch, job: "j", runID: Int64(day))
+            }
+            let reader = try openReader(path)
+            #expect(try reader.rows("SELECT rowid, oid FROM devices_latest") == [[.text("r2"), .text("o2")]])
+            #expect(try reader.rows("SELECT rowid, oid FROM devices") == [[.text("r2"), .text("o2")]])
+        }
+    }
+
+    @Test func aWarehouseFromBeforeTheRowidRangeIsUpgradedOnTheNextLoad() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/warehouse.db"
+        do {
+            let warehouse = try Warehouse.open(path: path, now: { fixedNow })
+            _ = try await warehouse.commit(snapshotBatch(["a", "b"], id: "d1", at: "2026-03-01 10:00:00"), job: "j", runID: 1)
+            _ = try await warehouse.commit(snapshotBatch(["c"], id: "d2", at: "2026-03-02 10:00:00"), job: "j", runID: 2)
+            // What an earlier version left: no range columns, and an index on the snapshot id.
+            let writer = try SQLiteDatabase(path: path)
+            try writer.execute("""
+                CREATE TABLE old_snapshots AS SELECT table_name, snapshot_id, snapshot_at, run_id, rows, completed_at
+                FROM sluice_snapshots;
+                DROP TABLE sluice_snapshots;
+                CREATE TABLE sluice_snapshots(table_name TEXT NOT NULL, snapshot_id TEXT NOT NULL,
+                    snapshot_at TIMESTAMP NOT NULL, run_id BIGINT, rows BIGINT NOT NULL, completed_at TIMESTAMP NOT NULL,
+                    PRIMARY KEY (table_name, snapshot_id));
+                INSERT INTO sluice_snapshots SELECT * FROM old_snapshots;
+                DROP TABLE old_snapshots;
+                CREATE INDEX devices_sluice_snapshot ON devices(_sluice_snapshot_id);
+                """)
+            writer.close()
+            await warehouse.close()
+        }
+        do {
+            let reopened = try Warehouse.open(path: path, now: { fixedNow })
+            _ = try await reopened.commit(snapshotBatch(["d", "e"], id: "d3", at: "2026-03-03 10:00:00", keep: 2),
+                                          job: "j", runID: 3)
+            let reader = try openReader(path)
+            #expect(try reader.rows("SELECT snapshot_id, first_rowid, last_rowid FROM sluice_snapshots ORDER BY snapshot_at")
+                    == [[.text("d2"), .integer(3), .integer(3)], [.text("d3"), .integer(4), .integer(5)]])
+            #expect(try reader.rows("SELECT device_name FROM devices ORDER BY rowid") == [[.text("c")], [.text("d")], [.text("e")]])
+            #expect(try reader.rows("SELECT device_name FROM devices_latest") == [[.text("d")], [.text("e")]])
+            #expect(try reader.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'devices'")
+                    == .integer(0))
+            #expect(try await reopened.integrityCheck() == "ok")
+            await reopened.close()
+        }
+    }
+
     @Test func aBatchWithoutSnapshotInfoIsRejected() async throws {
         try await withWarehouse { warehouse, _ in
             var batch = snapshotBatch(["a"], id: "d1", at: "2026-03-01 10:00:00")
