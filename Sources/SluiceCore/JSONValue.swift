@@ -87,6 +87,7 @@ public enum JSONValue: Sendable, Hashable {
     /// Compact JSON text (used to store arrays and objects in TEXT columns).
     public var jsonText: String {
         var out = ""
+        out.reserveCapacity(64)
         write(to: &out)
         return out
     }
@@ -119,6 +120,12 @@ public enum JSONValue: Sendable, Hashable {
 
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
+        // Most strings need no escaping: appended whole instead of scalar by scalar.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

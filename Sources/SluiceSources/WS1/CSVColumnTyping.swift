@@ -37,7 +37,7 @@ public enum CSVColumnTyping {
             if let i = parseInteger(bytes) { return .integer(i) }
         case .double:
             if let i = parseInteger(bytes) { return .double(Double(i)) }
-            if let d = parseShortDecimal(bytes) { return .double(d) }
+            if let d = DecimalText.parseShort(bytes) { return .double(d) }
             let text = String(decoding: bytes, as: UTF8.self)
             if isDecimal(bytes), let d = Double(text) { return .double(d) }
             return .text(text)
@@ -92,39 +92,6 @@ public enum CSVColumnTyping {
             guard i > expStart else { return false }
         }
         return i == b.count
-    }
-
-    /// Powers of ten that a Double holds exactly (10^0 … 10^22).
-    private static let exactPowersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { acc, _ in acc * 10 } }
-
-    /// `-?digits.digits` with at most 15 digits in all (no exponent), parsed without a string.
-    ///
-    /// Exact: the digits form an integer below 2^53 and 10^k (k ≤ 15) is exact, so the one IEEE division
-    /// rounds correctly, as `strtod` does (Clinger's fast path). Whatever else ``isDecimal(_:)`` accepts is
-    /// left to `Double(String)`; what it rejects gives nil here too.
-    static func parseShortDecimal(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
-        var i = 0
-        let negative = b.count > 0 && b[0] == UInt8(ascii: "-")
-        if negative { i = 1 }
-        let intStart = i
-        var mantissa: Int64 = 0
-        while i < b.count, isDigit(b[i]) {
-            mantissa = mantissa &* 10 &+ Int64(b[i] &- 48)
-            i += 1
-        }
-        let intDigits = i - intStart
-        guard intDigits > 0, !(intDigits > 1 && b[intStart] == UInt8(ascii: "0")),
-              i < b.count, b[i] == UInt8(ascii: ".") else { return nil }
-        i += 1
-        let fracStart = i
-        while i < b.count, isDigit(b[i]) {
-            mantissa = mantissa &* 10 &+ Int64(b[i] &- 48)
-            i += 1
-        }
-        let fracDigits = i - fracStart
-        guard i == b.count, fracDigits > 0, intDigits + fracDigits <= 15 else { return nil }
-        let magnitude = Double(mantissa) / exactPowersOfTen[fracDigits]
-        return negative ? -magnitude : magnitude
     }
 
     static func isBoolean(_ text: String) -> Bool {
