@@ -47,7 +47,10 @@ let package = Package(
         // One folder per source type: API pages → batches with their checkpoint.
         .target(
             name: "SluiceSources",
-            dependencies: ["SluiceCore", "SluiceHTTP"]
+            dependencies: [
+                "SluiceCore", "SluiceHTTP",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ]
         ),
         // The SQLite file: binding, migrations, schema evolution, load modes, runs and state.
         .target(

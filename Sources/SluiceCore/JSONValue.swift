@@ -85,63 +85,105 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// Compact JSON text (used to store arrays and objects in TEXT columns).
+    ///
+    /// Measured first, then written straight into the string's storage: one allocation, none for text of up to
+    /// 15 bytes. Appending to a `String` piece by piece cost a feed page more than parsing it did.
     public var jsonText: String {
-        var out = ""
-        out.reserveCapacity(64)
-        write(to: &out)
-        return out
+        var counter = ByteCounter()
+        write(to: &counter)
+        return String(unsafeUninitializedCapacity: counter.count) { buffer in
+            var writer = ByteWriter(buffer: buffer)
+            write(to: &writer)
+            return writer.count
+        }
     }
 
-    func write(to out: inout String) {
+    func write(to out: inout some JSONByteSink) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .integer(let i): out += String(i)
-        case .double(let d): out += d.isFinite ? String(d) : "null"
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
+        case .integer(let i): out.append(String(i))
+        case .double(let d): out.append(d.isFinite ? String(d) : "null")
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let a):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 v.write(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let o):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, (k, v)) in o.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.writeString(k, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 v.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        // Most strings need no escaping: appended whole instead of scalar by scalar.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out += s
-            out += "\""
-            return
-        }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+    /// A JSON string literal: `"`, `\`, and control characters escaped; everything else as is (UTF-8).
+    static func writeString(_ s: String, to out: inout some JSONByteSink) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            var start = 0
+            for (i, b) in bytes.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C {
+                out.append(UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                start = i + 1
+                switch b {
+                case 0x22: out.append(#"\""#)
+                case 0x5C: out.append(#"\\"#)
+                case 0x0A: out.append(#"\n"#)
+                case 0x0D: out.append(#"\r"#)
+                case 0x09: out.append(#"\t"#)
+                default:
+                    out.append(#"\u00"#)
+                    out.append(hexDigit(b >> 4))
+                    out.append(hexDigit(b & 0xF))
                 }
             }
+            out.append(UnsafeBufferPointer(rebasing: bytes[start...]))
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
+}
+
+/// Where ``JSONValue/write(to:)`` puts bytes: a counter, then the string's storage.
+protocol JSONByteSink {
+    mutating func append(_ byte: UInt8)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>)
+}
+
+extension JSONByteSink {
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
+    }
+}
+
+struct ByteCounter: JSONByteSink {
+    var count = 0
+    mutating func append(_ byte: UInt8) { count += 1 }
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) { count += bytes.count }
+}
+
+struct ByteWriter: JSONByteSink {
+    let buffer: UnsafeMutableBufferPointer<UInt8>
+    var count = 0
+
+    mutating func append(_ byte: UInt8) {
+        buffer[count] = byte
+        count += 1
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        (buffer.baseAddress! + count).update(from: base, count: bytes.count)
+        count += bytes.count
     }
 }

@@ -98,7 +98,9 @@ struct RawUpsertLoop {
         guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK, let db else {
             throw BenchOptions.UsageError(description: "cannot open \(path)")
         }
-        // The warehouse's settings, so the anchor pays the same durability cost.
+        // The warehouse's settings, so the anchor pays the same durability cost (the page size applies to a
+        // new file only, as in the warehouse).
+        try exec(db, "PRAGMA page_size=16384")
         try exec(db, "PRAGMA journal_mode=WAL")
         try exec(db, "PRAGMA synchronous=NORMAL")
         return db

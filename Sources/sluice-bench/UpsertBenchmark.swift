@@ -39,17 +39,21 @@ struct UpsertBenchmark {
             for round in 1...options.rounds {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: warehouse + suffix) }
                 sync()
+                let cpuBefore = BenchMeasure.cpuSeconds()
                 let (firstReport, first) = try await BenchMeasure.seconds {
                     try await BenchRun.run(job, warehouse: warehouse, environment: environment)
                 }
                 guard firstReport.rowsWritten == rows else {
                     throw BenchOptions.UsageError(description: "first pass wrote \(firstReport.rowsWritten) of \(rows) rows")
                 }
+                let firstCPU = BenchMeasure.cpuSeconds() - cpuBefore
                 try Self.forgetState(warehouse, job: job.name)
                 sync()
+                let secondCPUBefore = BenchMeasure.cpuSeconds()
                 let (secondReport, second) = try await BenchMeasure.seconds {
                     try await BenchRun.run(job, warehouse: warehouse, environment: environment, allowUnchanged: true)
                 }
+                let secondCPU = BenchMeasure.cpuSeconds() - secondCPUBefore
                 let rawPath = options.directory + "/raw.db"
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: rawPath + suffix) }
                 let loop = RawUpsertLoop(sourcePath: warehouse, table: table, targetPath: rawPath)
@@ -58,7 +62,8 @@ struct UpsertBenchmark {
                 sync()
                 let rawSecond = try loop.pass()
                 print("round \(round): sluice \(BenchMeasure.format(first)) s then \(BenchMeasure.format(second)) s "
-                    + "(\(secondReport.rowsWritten) rows changed); raw loop \(BenchMeasure.format(rawFirst)) s then "
+                    + "(CPU \(BenchMeasure.format(firstCPU)) s and \(BenchMeasure.format(secondCPU)) s; "
+                    + "\(secondReport.rowsWritten) rows changed); raw loop \(BenchMeasure.format(rawFirst)) s then "
                     + "\(BenchMeasure.format(rawSecond)) s")
                 rounds.append((first, second, rawFirst, rawSecond))
             }

@@ -1,7 +1,7 @@
 import SluiceCore
 
 /// One decoded page of a `{ rows, nextCursor, schemaVersion }` feed.
-struct FeedPage {
+struct FeedPage: Sendable {
     var rows: [JSONValue]
     /// nil (or empty) ends the feed.
     var nextCursor: String?
