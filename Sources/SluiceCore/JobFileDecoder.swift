@@ -134,7 +134,7 @@ public enum JobFileDecoder {
 
     private static func readTimeZone(_ reader: JobFileReader, _ top: JobFileMap) -> String {
         guard let text = reader.nonEmptyString(top, "timezone") else { return "UTC" }
-        guard TimeZone(identifier: text) != nil else {
+        guard TimeZones.named(text) != nil else {
             reader.fail(at: top.entry("timezone")!.value,
                         "timezone '\(text)' is not an IANA time zone name (e.g. UTC, Europe/Berlin, America/New_York)")
             return "UTC"

@@ -53,7 +53,9 @@ final class JobFileReader {
     /// The document's root node, or nil (with the problem recorded) when the text is not YAML or is empty.
     func compose(_ yaml: String) -> Node? {
         do {
-            guard let root = try Yams.compose(yaml: yaml) else {
+            // `.basic`: no implicit-type rules. Sluice reads every scalar as text and types it itself (see
+            // `isNull`), so Yams need not compile its regular expressions, which load ICU.
+            guard let root = try Yams.compose(yaml: yaml, .basic) else {
                 fail(line: 0, "the file is empty; a job needs at least schedule and source")
                 return nil
             }
@@ -132,9 +134,17 @@ final class JobFileReader {
         return self.map(entry.value, path: map.keyPath(key), line: entry.line)
     }
 
+    /// YAML's null: a plain `~`, `null`, `Null`, `NULL` or nothing, or an explicit `!!null`.
+    ///
+    /// Decided here rather than by Yams' tag resolver, whose regular expressions load ICU's Unicode tables
+    /// into every process that reads a job file (the idle daemon's resident memory included).
     static func isNull(_ node: Node) -> Bool {
-        guard node.scalar != nil else { return false }
-        return node.tag.rawValue == Tag.Name.null.rawValue
+        guard let scalar = node.scalar else { return false }
+        switch scalar.tag.description {
+        case Tag.Name.null.rawValue: return true
+        case Tag.Name.implicit.rawValue: return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        default: return false
+        }
     }
 
     // MARK: Suggestions

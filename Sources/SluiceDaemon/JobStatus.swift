@@ -31,7 +31,7 @@ public struct JobStatus: Sendable {
                 status.checkpoint = try await warehouse.state(job: job.name)
                 lastFire = RunHistory.lastCompletedFire(runs).map { Date(timeIntervalSince1970: $0) }
             }
-            let zone = TimeZone(identifier: job.timezone) ?? TimeZone(identifier: "UTC")!
+            let zone = TimeZones.named(job.timezone) ?? TimeZones.utc
             if let next = job.schedule.nextFire(after: Date(timeIntervalSince1970: now), timeZone: zone, lastFire: lastFire) {
                 status.nextRun = Timestamps.format(epochSecond: Int64(next.timeIntervalSince1970))
             }

@@ -20,7 +20,7 @@ public struct Scheduler: Sendable {
         public var timeZone: TimeZone
         public var jitterSeconds: Double
 
-        public init(name: String, schedule: Schedule, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+        public init(name: String, schedule: Schedule, timeZone: TimeZone = TimeZones.utc,
                     jitterSeconds: Double = 0) {
             self.name = name
             self.schedule = schedule
@@ -32,7 +32,7 @@ public struct Scheduler: Sendable {
         /// already rejects those).
         public init(_ definition: JobDefinition) {
             self.init(name: definition.name, schedule: definition.schedule,
-                      timeZone: TimeZone(identifier: definition.timezone) ?? TimeZone(identifier: "UTC")!,
+                      timeZone: TimeZones.named(definition.timezone) ?? TimeZones.utc,
                       jitterSeconds: definition.jitterSeconds)
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The benchmark command line: `--rows N --columns N --pages N --seconds N --jobs N --rounds N --dir PATH --keep`.
+/// The benchmark command line: `--rows N --columns N --pages N --seconds N --jobs N --rounds N --sluice PATH --dir PATH --keep`.
 ///
 /// Each benchmark reads the options it needs and has its own defaults (`nil` here means "the benchmark's").
 struct BenchOptions: Sendable {
@@ -12,6 +12,8 @@ struct BenchOptions: Sendable {
     var seconds: Int?
     /// Job files (`coldstart`).
     var jobs: Int?
+    /// The `sluice` binary the daemon benchmarks run (`idle`, `coldstart`); default: the one next to sluice-bench.
+    var sluice: String?
     /// Alternating measured rounds whose median is reported (`ws1-csv`, `upsert`).
     var rounds = 3
     /// Where the CSV and the warehouse files go (removed afterwards unless `--keep`).
@@ -27,6 +29,9 @@ struct BenchOptions: Sendable {
         while let flag = rest.popFirst() {
             switch flag {
             case "--keep": keep = true
+            case "--sluice":
+                guard let value = rest.popFirst() else { throw UsageError(description: "--sluice needs a path") }
+                sluice = value
             case "--dir":
                 guard let value = rest.popFirst() else { throw UsageError(description: "--dir needs a value") }
                 directory = value

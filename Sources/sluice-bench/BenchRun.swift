@@ -18,8 +18,15 @@ enum BenchRun {
         return report
     }
 
-    /// The `sluice` executable built next to this one (`swift build -c release --product sluice`).
-    static func sluiceExecutable() throws -> String {
+    /// `path` when given (`--sluice`), else the `sluice` executable built next to this one
+    /// (`swift build -c release --product sluice`).
+    static func sluiceExecutable(_ path: String? = nil) throws -> String {
+        if let path {
+            guard FileManager.default.isExecutableFile(atPath: path) else {
+                throw BenchOptions.UsageError(description: "--sluice \(path) is not an executable file")
+            }
+            return path
+        }
         let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         let path = me.deletingLastPathComponent().appendingPathComponent("sluice").path
         guard FileManager.default.isExecutableFile(atPath: path) else {
@@ -29,9 +36,9 @@ enum BenchRun {
     }
 
     /// Runs `sluice arguments…` to completion; returns the wall time and the exit status.
-    static func timeSluice(_ arguments: [String]) throws -> (seconds: Double, status: Int32) {
+    static func timeSluice(_ arguments: [String], executable: String? = nil) throws -> (seconds: Double, status: Int32) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try sluiceExecutable())
+        process.executableURL = URL(fileURLWithPath: try sluiceExecutable(executable))
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

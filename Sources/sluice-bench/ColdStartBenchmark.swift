@@ -11,10 +11,10 @@ struct ColdStartBenchmark {
         let count = options.jobs ?? 50
         let jobs = try JobFiles.write(count: count, into: options.directory)
         let warehouse = options.directory + "/status.db"
-        _ = try BenchRun.timeSluice(["status", "--jobs", jobs, "--warehouse", warehouse])  // creates the warehouse
-        let help = try Self.median(["--help"])
-        let validate = try Self.median(["validate", "--jobs", jobs])
-        let status = try Self.median(["status", "--jobs", jobs, "--warehouse", warehouse])
+        _ = try BenchRun.timeSluice(["status", "--jobs", jobs, "--warehouse", warehouse], executable: options.sluice)  // creates the warehouse
+        let help = try Self.median(["--help"], executable: options.sluice)
+        let validate = try Self.median(["validate", "--jobs", jobs], executable: options.sluice)
+        let status = try Self.median(["status", "--jobs", jobs, "--warehouse", warehouse], executable: options.sluice)
         let anchor = "`sluice --help` " + BenchMeasure.format(help * 1000, 1) + " ms"
         await BenchTable.shared.report("Cold start: \(count) job files, median of 5", [
             BenchLine(name: "sluice validate", figure: BenchMeasure.format(validate * 1000, 1) + " ms", anchor: anchor,
@@ -25,10 +25,10 @@ struct ColdStartBenchmark {
     }
 
     /// Median wall time of five runs; a run that fails is an error (the measurement would be meaningless).
-    static func median(_ arguments: [String]) throws -> Double {
+    static func median(_ arguments: [String], executable: String?) throws -> Double {
         var times: [Double] = []
         for _ in 0..<5 {
-            let (seconds, status) = try BenchRun.timeSluice(arguments)
+            let (seconds, status) = try BenchRun.timeSluice(arguments, executable: executable)
             guard status == 0 else {
                 throw BenchOptions.UsageError(description: "sluice \(arguments.first ?? "") exited with status \(status)")
             }

@@ -11,7 +11,7 @@ struct IdleBenchmark {
         let window = options.seconds ?? 60
         let jobs = try JobFiles.write(count: options.jobs ?? 5, into: options.directory)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try BenchRun.sluiceExecutable())
+        process.executableURL = URL(fileURLWithPath: try BenchRun.sluiceExecutable(options.sluice))
         process.arguments = ["daemon", "--jobs", jobs, "--warehouse", options.directory + "/idle.db"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -36,7 +36,8 @@ struct IdleBenchmark {
         let hwm = Self.statusMiB(pid, "VmHWM") ?? 0
         let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
         let cpu = Double(after - before) / ticksPerSecond
-        await BenchTable.shared.report("Idle daemon: five hourly jobs, \(window) s window", [
+        let binary = try BenchRun.sluiceExecutable(options.sluice)
+        await BenchTable.shared.report("Idle daemon: five hourly jobs, \(window) s window, \(binary)", [
             BenchLine(name: "resident memory at the end (VmRSS)", figure: BenchMeasure.format(rss, 1) + " MiB",
                       anchor: "30 MB = 28.6 MiB", ratio: BenchMeasure.ratio(rss / 28.6), target: "< 1×"),
             BenchLine(name: "peak resident memory (VmHWM)", figure: BenchMeasure.format(hwm, 1) + " MiB",

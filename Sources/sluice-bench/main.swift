@@ -1,6 +1,7 @@
 // `sluice-bench <benchmark> [options]`: performance measurements that ship with the project (never tests).
 // Build in release mode: `swift build -c release --product sluice-bench --product sluice`, then
-// `.build/release/sluice-bench all` (idle and coldstart run the `sluice` binary found next to sluice-bench).
+// `.build/release/sluice-bench all` (idle and coldstart run the `sluice` binary found next to sluice-bench,
+// or the one `--sluice PATH` names, e.g. the `--static-swift-stdlib` build that is installed).
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -14,13 +15,13 @@ let benchmarks: [(String, @Sendable (BenchOptions) async throws -> Void)] = [
 ]
 
 let usage = """
-    usage: sluice-bench <benchmark> [--rows N] [--columns N] [--pages N] [--seconds N] [--jobs N] [--rounds N] [--dir PATH] [--keep]
+    usage: sluice-bench <benchmark> [--rows N] [--columns N] [--pages N] [--seconds N] [--jobs N] [--rounds N] [--sluice PATH] [--dir PATH] [--keep]
       ws1-csv       WS1 CSV download (1,000,000 rows × 20 columns) → warehouse in snapshot mode through JobRunner,
                     against sqlite3 .import of the same file (median of 3 alternating rounds, --rounds)
       upsert        1,000,000 cursor-feed JSON rows upserted into an empty table, then again (all conflicts),
                     against a raw prepared-statement loop over the same values
       paged         Citrix and Power BI emulators, 500 pages of 20 ms: run time against serving time
-      idle          `sluice daemon` with five hourly jobs: RSS and CPU time over 60 s (--seconds)
+      idle          `sluice daemon` with five hourly jobs: RSS and CPU time over 60 s (--seconds, --sluice)
       coldstart     `sluice validate` and `sluice status` on 50 job files (--jobs), median of 5
       csv-parsers   the hand-written CSV parser against CSV.swift on the same bytes (1,000,000 rows)
       all           every benchmark above at the default sizes (about 6 minutes on 2 cores)
