@@ -109,7 +109,7 @@ let package = Package(
         .executableTarget(name: "sluice-fuzz", dependencies: ["SluiceFuzzTargets"]),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceFuzzTargets"]),
         .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP", "SluiceEmulators"]),
-        .testTarget(name: "SluiceSourcesTests", dependencies: ["SluiceSources", "SluiceEmulators"]),
+        .testTarget(name: "SluiceSourcesTests", dependencies: ["SluiceSources", "SluiceEmulators", "SluiceHTTP"]),
         .testTarget(name: "SluiceWarehouseTests", dependencies: ["SluiceWarehouse", "CSQLite"]),
         .testTarget(name: "SluiceDaemonTests", dependencies: ["SluiceDaemon", "SluiceEmulators"]),
         // Helpers shared by the test targets that drive the built binary (run it, temp folders).

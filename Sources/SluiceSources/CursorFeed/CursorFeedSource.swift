@@ -88,6 +88,8 @@ public struct CursorFeedSource: Source {
                     try await emit(Batch(target: target, columns: columns, rows: rows, checkpoint: checkpoint,
                                          origin: parsed.step, bytes: parsed.bytes))
                 }
+                // The channel also ends when this task is cancelled (a shutdown): that is not the end of the feed.
+                try Task.checkCancellation()
             } catch {
                 group.cancelAll()  // stops the fetching task, waiting to hand over its next page
                 throw error
