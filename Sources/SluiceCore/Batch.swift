@@ -59,8 +59,10 @@ public enum CommitPoint: Sendable, Hashable {
 public struct Batch: Sendable {
     public var target: TableTarget
     public var columns: [Column]
-    /// Each row has exactly `columns.count` values, in column order.
+    /// Each row has exactly `columns.count` values, in column order (empty when `packed` holds the rows).
     public var rows: [[Value]]
+    /// The rows in packed form, from sources that read bytes (see ``PackedRows``); nil for `rows`.
+    public var packed: PackedRows?
     /// State keys (for `sluice_state`) written in the same transaction as the rows.
     public var checkpoint: [String: String]
     public var commit: CommitPoint
@@ -72,16 +74,21 @@ public struct Batch: Sendable {
     public var snapshot: SnapshotInfo?
 
     public init(target: TableTarget, columns: [Column], rows: [[Value]], checkpoint: [String: String] = [:],
-                commit: CommitPoint = .now, origin: String, bytes: Int = 0, snapshot: SnapshotInfo? = nil) {
+                commit: CommitPoint = .now, origin: String, bytes: Int = 0, snapshot: SnapshotInfo? = nil,
+                packed: PackedRows? = nil) {
         self.target = target
         self.columns = columns
         self.rows = rows
+        self.packed = packed
         self.checkpoint = checkpoint
         self.commit = commit
         self.origin = origin
         self.bytes = bytes
         self.snapshot = snapshot
     }
+
+    /// Rows in the batch, in whichever form it holds them.
+    public var rowCount: Int { packed?.rowCount ?? rows.count }
 }
 
 /// Identifies one point-in-time dataset in `snapshot` mode.

@@ -32,6 +32,9 @@ public enum Timestamps {
         return text.withUTF8 { isNormalized(bytes: $0) }
     }
 
+    /// ``isNormalized(_:)`` for UTF-8 bytes.
+    public static func isNormalized(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool { isNormalized(bytes: bytes) }
+
     static func isNormalized(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard b.count == 19 || (b.count == 23 && b[19] == UInt8(ascii: ".") && digits(b, 20, 3) != nil),
               let (y, mo, d) = parseDate(b), isValid(y, mo, d), b[10] == UInt8(ascii: " "),
@@ -105,6 +108,13 @@ public enum Timestamps {
     /// nothing (WS1's `2019-05-04-17:40:30 UTC`). Anything else (offsets, other fractions, leap seconds) is
     /// left to ``parse(_:)``; the result is the same either way, this way a WS1 load spends 3× less on it.
     static func rewriteUTC(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let length = utcRewriteLength(b) else { return nil }
+        return String(unsafeUninitializedCapacity: length) { writeUTCRewrite(b, length: length, into: $0) }
+    }
+
+    /// How many leading bytes of `b` the UTC rewrite keeps (19 or 23), or nil when it does not apply; the
+    /// rewrite is those bytes with a space at offset 10 (``writeUTCRewrite(_:length:into:)``).
+    public static func utcRewriteLength(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
         guard b.count >= 19, let (y, mo, d) = parseDate(b), isValid(y, mo, d) else { return nil }
         let sep = b[10]
         guard sep == UInt8(ascii: "T") || sep == UInt8(ascii: " ") || sep == UInt8(ascii: "-")
@@ -126,11 +136,15 @@ public enum Timestamps {
             break
         default: return nil
         }
-        return String(unsafeUninitializedCapacity: length) { out in
-            for i in 0..<length { out[i] = b[i] }
-            out[10] = UInt8(ascii: " ")
-            return length
-        }
+        return length
+    }
+
+    /// Writes the UTC rewrite of `b` (see ``utcRewriteLength(_:)``) into `out`; returns `length`.
+    @discardableResult
+    public static func writeUTCRewrite(_ b: UnsafeBufferPointer<UInt8>, length: Int, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        for i in 0..<length { out[i] = b[i] }
+        out[10] = UInt8(ascii: " ")
+        return length
     }
 
     static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Parsed? {

@@ -108,6 +108,20 @@ final class SQLiteStatement {
         guard rc == SQLITE_OK else { throw database.error(rc, kind: kind) }
     }
 
+    /// Binds UTF-8 bytes that stay where they are until the statement is stepped and its bindings cleared
+    /// (a ``PackedRows`` buffer the caller holds), without copying them.
+    func bindStaticText(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) throws {
+        let rc: Int32
+        if let base = bytes.baseAddress, bytes.count > 0 {
+            rc = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text64(stmt, index, $0, sqlite3_uint64(bytes.count), nil, UInt8(SQLITE_UTF8))
+            }
+        } else {
+            rc = sqlite3_bind_text(stmt, index, "", 0, transient)
+        }
+        guard rc == SQLITE_OK else { throw database.error(rc, kind: kind) }
+    }
+
     /// `count` bytes of row space that stay put until the next ``beginRow()``.
     private func rowSpace(_ count: Int) -> UnsafeMutableRawPointer {
         if let arena, arenaUsed + count <= arenaCapacity {

@@ -75,7 +75,7 @@ final class WarehouseStore {
     /// Writes `batch`'s rows according to its load mode; returns rows inserted or changed.
     private func write(_ batch: Batch, runID: Int64) throws -> Int {
         guard !batch.columns.isEmpty else {
-            guard batch.rows.isEmpty else {
+            guard batch.rowCount == 0 else {
                 throw SluiceError(.permanent, step: "", "the batch has rows but no columns")
             }
             return 0  // A page without rows (Power BI sends those) only advances the checkpoint.

@@ -53,6 +53,30 @@ public enum CSVColumnTyping {
         return .text(String(decoding: bytes, as: UTF8.self))
     }
 
+    /// ``value(_:as:)`` written into packed rows: the same decisions, without a `String` for text cells.
+    public static func append(_ bytes: UnsafeBufferPointer<UInt8>, as type: ColumnType, to rows: inout PackedRows) {
+        if bytes.isEmpty { return rows.appendNull() }
+        switch type {
+        case .bigint:
+            if let i = parseInteger(bytes) { return rows.appendInteger(i) }
+        case .double:
+            if let i = parseInteger(bytes) { return rows.appendDouble(Double(i)) }
+            if let d = DecimalText.parseShort(bytes) { return rows.appendDouble(d) }
+            if isDecimal(bytes), let d = Double(String(decoding: bytes, as: UTF8.self)) { return rows.appendDouble(d) }
+        case .boolean:
+            if let b = parseBoolean(bytes) { return rows.appendBool(b) }
+        case .timestamp:
+            if Timestamps.isNormalized(utf8: bytes) { return rows.appendText(bytes) }
+            if let length = Timestamps.utcRewriteLength(bytes) {
+                return rows.appendText(count: length) { Timestamps.writeUTCRewrite(bytes, length: length, into: $0) }
+            }
+            if var normalized = Timestamps.normalize(utf8: bytes) { return normalized.withUTF8 { rows.appendText($0) } }
+        case .date, .text:
+            break
+        }
+        rows.appendText(bytes)
+    }
+
     /// The same for a cell already held as a string.
     public static func value(_ text: String, as type: ColumnType) -> Value {
         var text = text

@@ -18,7 +18,8 @@ struct WS1CSVLoader {
     private var header: [String]?
     private var columns: [Column]?
     private var sample: [[String]] = []
-    private var rows: [[Value]] = []
+    /// Rows of the batch being filled, packed (see ``PackedRows``); sized once the columns are known.
+    private var rows = PackedRows(columnCount: 0)
     private var ready: [Batch] = []
     private var batchesMade = 0
     /// Data rows read so far (the header is not one).
@@ -48,12 +49,10 @@ struct WS1CSVLoader {
                               "row \(dataRows) has \(record.count) fields, the header has \(header.count); nothing of this download was loaded")
         }
         if let columns {
-            var row: [Value] = []
-            row.reserveCapacity(columns.count)
             for index in 0..<columns.count {
-                row.append(CSVColumnTyping.value(record.field(index), as: columns[index].type))
+                CSVColumnTyping.append(record.field(index), as: columns[index].type, to: &rows)
             }
-            append(row)
+            rowEnded()
         } else {
             sample.append(record.strings)
             if sample.count >= sampleRows { decideTypes() }
@@ -84,24 +83,28 @@ struct WS1CSVLoader {
             return target.columnTypes[name] ?? knownTypes[name] ?? CSVColumnTyping.inferType(sample.lazy.map { $0[index] })
         }
         columns = zip(names, types).map { Column($0, $1) }
+        rows = PackedRows(columnCount: names.count, reservingRows: batchRows)
         let buffered = sample
         sample = []
         for strings in buffered {
-            append(zip(strings, types).map { CSVColumnTyping.value($0, as: $1) })
+            for (text, type) in zip(strings, types) {
+                var text = text
+                text.withUTF8 { CSVColumnTyping.append($0, as: type, to: &rows) }
+            }
+            rowEnded()
         }
     }
 
-    private mutating func append(_ row: [Value]) {
-        rows.append(row)
-        if rows.count >= batchRows { ready.append(makeBatch(commit: .deferred)) }
+    private mutating func rowEnded() {
+        rows.endRow()
+        if rows.rowCount >= batchRows { ready.append(makeBatch(commit: .deferred)) }
     }
 
     private mutating func makeBatch(commit: CommitPoint) -> Batch {
         batchesMade += 1
-        let batch = Batch(target: target, columns: columns ?? [], rows: rows, commit: commit,
-                          origin: "\(origin), part \(batchesMade)", bytes: pendingBytes, snapshot: snapshot)
-        rows = []
-        rows.reserveCapacity(batchRows)
+        let batch = Batch(target: target, columns: columns ?? [], rows: [], commit: commit,
+                          origin: "\(origin), part \(batchesMade)", bytes: pendingBytes, snapshot: snapshot, packed: rows)
+        rows = PackedRows(columnCount: rows.columnCount, reservingRows: batchRows)
         pendingBytes = 0
         return batch
     }
