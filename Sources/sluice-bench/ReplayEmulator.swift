@@ -26,20 +26,14 @@ final class ReplayCache: Sendable {
     func record(_ recorded: Recorded, for uri: String) { responses.withLock { $0[uri] = recorded } }
 }
 
-/// `inner`, with every successful response recorded in `cache` the first time and replayed afterwards.
-struct ReplayEmulator<Inner: Emulator>: Emulator {
-    let inner: Inner
-    let cache: ReplayCache
-
-    var basePath: String { inner.basePath }
-
-    func addRoutes(to router: Router<BasicRequestContext>) {
-        router.add(middleware: Replay(cache: cache))
-        inner.addRoutes(to: router)
+extension WrappedEmulator where Middleware == Replay {
+    /// `inner`, with every successful response recorded in `cache` the first time and replayed afterwards.
+    init(inner: Inner, cache: ReplayCache) {
+        self.init(inner: inner, middleware: Replay(cache: cache))
     }
 }
 
-private struct Replay: RouterMiddleware {
+struct Replay: RouterMiddleware {
     typealias Context = BasicRequestContext
     let cache: ReplayCache
 

@@ -25,21 +25,30 @@ final class ServingClock: Sendable {
     }
 }
 
-/// `inner` with every route timed by `clock`.
-struct TimedEmulator<Inner: Emulator>: Emulator {
+/// An emulator with `middleware` in front of every route it adds: how the benchmarks time (``ServingTimer``)
+/// or replay (``Replay``) an emulator without touching it.
+struct WrappedEmulator<Inner: Emulator, Middleware: RouterMiddleware>: Emulator
+where Middleware.Context == BasicRequestContext {
     let inner: Inner
-    let clock: ServingClock
+    let middleware: Middleware
 
     var basePath: String { inner.basePath }
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         // Router middleware applies to the routes added after it: all of the emulator's.
-        router.add(middleware: ServingTimer(clock: clock))
+        router.add(middleware: middleware)
         inner.addRoutes(to: router)
     }
 }
 
-private struct ServingTimer: RouterMiddleware {
+extension WrappedEmulator where Middleware == ServingTimer {
+    /// `inner` with every route timed by `clock`.
+    init(inner: Inner, clock: ServingClock) {
+        self.init(inner: inner, middleware: ServingTimer(clock: clock))
+    }
+}
+
+struct ServingTimer: RouterMiddleware {
     typealias Context = BasicRequestContext
     let clock: ServingClock
 

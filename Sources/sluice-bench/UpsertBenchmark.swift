@@ -8,7 +8,7 @@ import SluiceEmulators
 /// prepared-statement loop over the same values (``RawUpsertLoop``).
 ///
 /// A warm-up run records every page the emulator renders; the measured runs get them replayed
-/// (``ReplayEmulator``), so the emulator's JSON rendering is not charged to Sluice. Reported: medians of
+/// (``Replay``, ReplayEmulator.swift), so the emulator's JSON rendering is not charged to Sluice. Reported: medians of
 /// `--rounds` alternating rounds.
 struct UpsertBenchmark {
     let options: BenchOptions
@@ -23,7 +23,7 @@ struct UpsertBenchmark {
         let warehouse = options.directory + "/upsert.db"
         let table = "bench_feed"
         var rounds: [(first: Double, second: Double, rawFirst: Double, rawSecond: Double)] = []
-        try await EmulatorServer.withRunning(ReplayEmulator(inner: feed, cache: cache)) { url in
+        try await EmulatorServer.withRunning(WrappedEmulator(inner: feed, cache: cache)) { url in
             let job = JobDefinition(
                 name: "bench-feed", file: "bench", schedule: .every(seconds: 3600),
                 target: TargetSettings(table: table, mode: .upsert, primaryKey: ["id"]),
