@@ -41,7 +41,7 @@ struct PagedBenchmark {
             rowCounts: ["Sessions": pages * pageSize], anchor: Date().addingTimeInterval(-60), rowInterval: .seconds(1),
             pageSize: pageSize, holdTime: Self.delay))
         let clock = ServingClock()
-        let (report, seconds) = try await EmulatorServer.withRunning(WrappedEmulator(inner: emulator, clock: clock)) { url in
+        let (report, seconds) = try await EmulatorServer.withRunning(WrappedEmulator(inner: emulator, middleware: ServingTimer(clock: clock))) { url in
             let job = JobDefinition(
                 name: "bench-citrix", file: "bench", schedule: .every(seconds: 3600), target: TargetSettings(),
                 source: .citrixMonitor(CitrixSettings(
@@ -66,7 +66,7 @@ struct PagedBenchmark {
             eventsPerDay: pages * pageSize, pageSize: pageSize))
         emulator.faults.setDelay(Self.delay)
         let clock = ServingClock()
-        let (report, seconds) = try await EmulatorServer.withRunning(WrappedEmulator(inner: emulator, clock: clock)) { url in
+        let (report, seconds) = try await EmulatorServer.withRunning(WrappedEmulator(inner: emulator, middleware: ServingTimer(clock: clock))) { url in
             let job = JobDefinition(
                 name: "bench-powerbi", file: "bench", schedule: .every(seconds: 3600), target: TargetSettings(),
                 // The source's default bucket is the real API's 200 requests/hour; 500 pages would wait on it.

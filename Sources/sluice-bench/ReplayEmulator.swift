@@ -26,13 +26,8 @@ final class ReplayCache: Sendable {
     func record(_ recorded: Recorded, for uri: String) { responses.withLock { $0[uri] = recorded } }
 }
 
-extension WrappedEmulator where Middleware == Replay {
-    /// `inner`, with every successful response recorded in `cache` the first time and replayed afterwards.
-    init(inner: Inner, cache: ReplayCache) {
-        self.init(inner: inner, middleware: Replay(cache: cache))
-    }
-}
-
+/// Records every successful response in `cache` the first time and replays it afterwards
+/// (`WrappedEmulator(inner: emulator, middleware: Replay(cache: cache))`).
 struct Replay: RouterMiddleware {
     typealias Context = BasicRequestContext
     let cache: ReplayCache

@@ -41,13 +41,7 @@ where Middleware.Context == BasicRequestContext {
     }
 }
 
-extension WrappedEmulator where Middleware == ServingTimer {
-    /// `inner` with every route timed by `clock`.
-    init(inner: Inner, clock: ServingClock) {
-        self.init(inner: inner, middleware: ServingTimer(clock: clock))
-    }
-}
-
+/// Adds each request's handler time to `clock` (`WrappedEmulator(inner: emulator, middleware: ServingTimer(clock: clock))`).
 struct ServingTimer: RouterMiddleware {
     typealias Context = BasicRequestContext
     let clock: ServingClock

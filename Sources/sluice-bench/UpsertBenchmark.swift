@@ -23,7 +23,7 @@ struct UpsertBenchmark {
         let warehouse = options.directory + "/upsert.db"
         let table = "bench_feed"
         var rounds: [(first: Double, second: Double, rawFirst: Double, rawSecond: Double)] = []
-        try await EmulatorServer.withRunning(WrappedEmulator(inner: feed, cache: cache)) { url in
+        try await EmulatorServer.withRunning(WrappedEmulator(inner: feed, middleware: Replay(cache: cache))) { url in
             let job = JobDefinition(
                 name: "bench-feed", file: "bench", schedule: .every(seconds: 3600),
                 target: TargetSettings(table: table, mode: .upsert, primaryKey: ["id"]),
