@@ -30,30 +30,16 @@ public enum CSVColumnTyping {
     }
 
     /// The warehouse value of one cell of a column of `type`; a cell that does not fit is kept as text.
+    /// (The loader writes cells with ``append(_:as:to:)``; this reads one back, so there is one set of rules.)
     public static func value(_ bytes: UnsafeBufferPointer<UInt8>, as type: ColumnType) -> Value {
-        if bytes.isEmpty { return .null }
-        switch type {
-        case .bigint:
-            if let i = parseInteger(bytes) { return .integer(i) }
-        case .double:
-            if let i = parseInteger(bytes) { return .double(Double(i)) }
-            if let d = DecimalText.parseShort(bytes) { return .double(d) }
-            let text = String(decoding: bytes, as: UTF8.self)
-            if isDecimal(bytes), let d = Double(text) { return .double(d) }
-            return .text(text)
-        case .boolean:
-            if let b = parseBoolean(bytes) { return .bool(b) }
-        case .timestamp:
-            // Straight from the bytes: the cell becomes a string once, in its final form.
-            if let normalized = Timestamps.normalize(utf8: bytes) { return .text(normalized) }
-        case .date, .text:
-            // A date is kept as written either way (`normalizeDate` returns a valid date unchanged).
-            break
-        }
-        return .text(String(decoding: bytes, as: UTF8.self))
+        var cell = PackedRows(columnCount: 1)
+        append(bytes, as: type, to: &cell)
+        cell.endRow()
+        return cell.value(row: 0, column: 0)
     }
 
-    /// ``value(_:as:)`` written into packed rows: the same decisions, without a `String` for text cells.
+    /// Appends one cell of a column of `type` to `rows`: the narrowest fitting value, straight from the bytes (no
+    /// `String` for text cells); a cell that does not fit is kept as text, an empty one is NULL.
     public static func append(_ bytes: UnsafeBufferPointer<UInt8>, as type: ColumnType, to rows: inout PackedRows) {
         if bytes.isEmpty { return rows.appendNull() }
         switch type {
