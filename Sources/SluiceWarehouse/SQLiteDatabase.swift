@@ -32,10 +32,10 @@ final class SQLiteDatabase {
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, Int32(clamping: busyTimeoutMilliseconds))
         if !readOnly {
-            // SQLite answers with the mode it ended up in instead of failing, so check it.
             // Only a file without tables takes a page size (later it stays what it is). 16 KiB pages halve the
             // end-of-load commit and checkpoint of a million-row WS1 download against 4 KiB (1.3 s → 0.7 s).
             try execute("PRAGMA page_size=\(Self.pageSize)")
+            // SQLite answers with the mode it ended up in instead of failing, so check it.
             let mode = try prepare("PRAGMA journal_mode=WAL").query { $0.text(0) ?? "" }.first ?? ""
             guard mode.lowercased() == "wal" || mode.lowercased() == "memory" else {
                 throw SQLiteError(code: SQLITE_CANTOPEN, extendedCode: SQLITE_CANTOPEN,

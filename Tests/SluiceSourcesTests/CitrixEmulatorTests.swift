@@ -99,14 +99,14 @@ import Testing
 
     @Test func overlappingCallsOfOneCustomerGet429AndAreCounted() async throws {
         let e = CitrixMonitorEmulator(.init(customerID: "cust1", clientID: "id1", clientSecret: "s3cret",
-                                            rowCounts: ["Machines": 10], anchor: Self.anchor, holdTime: .seconds(2)))
+                                            rowCounts: ["Machines": 10], anchor: Self.anchor, holdTime: .seconds(8)))
         try await EmulatorServer.withRunning(e) { base async throws in
             let auth = "CWSAuth bearer=" + (try await token(base))
             let before = e.journal.requestCount
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 group.addTask { try await self.get(base + "/Machines", authorization: auth).status }
-                // The second call starts only once the first has arrived (and is held for 2 s), so they overlap
-                // however loaded the machine is.
+                // The second call starts only once the first has arrived and is held (8 s: under the full suite
+                // on two cores the second call once took longer than 2 s to reach the server), so they overlap.
                 for _ in 0..<500 where e.journal.requestCount == before { try await Task.sleep(for: .milliseconds(10)) }
                 group.addTask { try await self.get(base + "/Machines", authorization: auth).status }
                 return try await group.reduce(into: []) { $0.append($1) }

@@ -109,24 +109,13 @@ public enum CSVColumnTyping {
         return text.withUTF8 { parseBoolean($0) != nil }
     }
 
+    /// `-?[0-9]{1,18}` without a leading zero (except `0` itself): an integer column's cell. Longer or
+    /// zero-led digit runs (IMEIs, asset tags, zip codes) stay text so no digit is lost.
     static func parseInteger(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
-        var i = 0
-        var negative = false
-        if b.count > 0, b[0] == UInt8(ascii: "-") {
-            negative = true
-            i = 1
-        }
-        let digits = b.count - i
-        guard digits > 0, digits <= 18 else { return nil }
-        if digits > 1, b[i] == UInt8(ascii: "0") { return nil }
-        var value: Int64 = 0
-        while i < b.count {
-            let d = b[i] &- 48
-            guard d < 10 else { return nil }
-            value = value * 10 + Int64(d)
-            i += 1
-        }
-        return negative ? -value : value
+        let start = b.first == UInt8(ascii: "-") ? 1 : 0
+        let digits = b.count - start
+        guard digits > 0, digits <= 18, !(digits > 1 && b[start] == UInt8(ascii: "0")) else { return nil }
+        return DecimalText.parseInteger(b)
     }
 
     static func parseBoolean(_ b: UnsafeBufferPointer<UInt8>) -> Bool? {

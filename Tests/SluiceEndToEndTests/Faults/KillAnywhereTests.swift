@@ -46,7 +46,8 @@ struct KillAnywhereTests {
                     if let watermark = db.scalar("SELECT value FROM sluice_state WHERE job='feed' AND key='watermark'") {
                         let committed = db.int("SELECT count(*) FROM feed_rows WHERE updated_at_utc = ?",
                                                [Self.normalized(watermark)])
-                        #expect(committed == 1, "\(context): watermark \(watermark) has no committed row")
+                        let table = db.rows("SELECT count(*), max(updated_at_utc) FROM feed_rows")
+                        #expect(committed == 1, "\(context): watermark \(watermark) has no committed row (table: \(table))")
                     }
                 }
                 f.feed.faults.setDelay(.zero)

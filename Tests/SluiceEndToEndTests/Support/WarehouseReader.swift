@@ -25,14 +25,18 @@ final class WarehouseReader {
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         for (i, b) in bindings.enumerated() { sqlite3_bind_text(stmt, Int32(i + 1), b, -1, transient) }
         var out: [[String?]] = []
-        while sqlite3_step(stmt) == SQLITE_ROW {
+        var rc = sqlite3_step(stmt)
+        while rc == SQLITE_ROW {
             var row: [String?] = []
             for c in 0..<sqlite3_column_count(stmt) {
                 if sqlite3_column_type(stmt, c) == SQLITE_NULL { row.append(nil) }
                 else { row.append(String(cString: sqlite3_column_text(stmt, c))) }
             }
             out.append(row)
+            rc = sqlite3_step(stmt)
         }
+        // A failed step (busy, I/O) must not pass for "no rows": it shows as an error row, like a failed prepare.
+        guard rc == SQLITE_DONE else { return [["error: " + String(cString: sqlite3_errmsg(db))]] }
         return out
     }
 
