@@ -72,10 +72,13 @@ public struct Batch: Sendable {
     public var bytes: Int
     /// For `snapshot` mode: identifies the dataset (e.g. the WS1 download id) and when it was produced.
     public var snapshot: SnapshotInfo?
+    /// The unit of work this batch belongs to, when it spans several batches ("download 416c…"); the runner
+    /// names it in the log line it writes once the unit has committed.
+    public var unit: String?
 
     public init(target: TableTarget, columns: [Column], rows: [[Value]], checkpoint: [String: String] = [:],
                 commit: CommitPoint = .now, origin: String, bytes: Int = 0, snapshot: SnapshotInfo? = nil,
-                packed: PackedRows? = nil) {
+                packed: PackedRows? = nil, unit: String? = nil) {
         self.target = target
         self.columns = columns
         self.rows = rows
@@ -85,6 +88,7 @@ public struct Batch: Sendable {
         self.origin = origin
         self.bytes = bytes
         self.snapshot = snapshot
+        self.unit = unit
     }
 
     /// Rows in the batch, in whichever form it holds them.
@@ -105,18 +109,26 @@ public struct SnapshotInfo: Sendable, Hashable {
 }
 
 extension Column {
+    /// The most columns one table may have. SQLite allows 2,000 by default and refuses more only after every
+    /// name was worked out; a hostile header of 30,000 names is refused here first, before any naming work.
+    public static let maxColumns = 1000
+
     /// Source names made unique within one batch: a repeated header `Name` becomes `Name (2)`, `Name (3)`, the
     /// same way on every run, so each occurrence keeps its own column (the warehouse and the CSV loader agree).
+    ///
+    /// Linear in the number of names: each base name remembers the next suffix to try.
     public static func uniqueSourceNames(_ names: [String]) -> [String] {
-        var seen = Set<String>()
+        var seen = Set<String>(minimumCapacity: names.count)
+        var nextSuffix: [String: Int] = [:]
         return names.map { name in
-            var candidate = name
-            var n = 2
-            while seen.contains(candidate) {
-                candidate = "\(name) (\(n))"
+            if seen.insert(name).inserted { return name }
+            var n = nextSuffix[name, default: 2]
+            var candidate = "\(name) (\(n))"
+            while !seen.insert(candidate).inserted {
                 n += 1
+                candidate = "\(name) (\(n))"
             }
-            seen.insert(candidate)
+            nextSuffix[name] = n + 1
             return candidate
         }
     }

@@ -48,8 +48,19 @@ public struct CSVStreamParser {
     private var head: [UInt8]? = []
     /// Records emitted so far (blank lines are not records).
     public private(set) var recordsEmitted = 0
+    /// The most bytes one record may hold: a quote that never closes would otherwise keep the rest of the
+    /// body in memory.
+    public let maxRecordBytes: Int
+    /// The most fields one record may have.
+    public let maxFields: Int
 
-    public init() {
+    public static let defaultMaxRecordBytes = 16 * 1_048_576
+    public static let defaultMaxFields = 4096
+
+    public init(maxRecordBytes: Int = CSVStreamParser.defaultMaxRecordBytes,
+                maxFields: Int = CSVStreamParser.defaultMaxFields) {
+        self.maxRecordBytes = maxRecordBytes
+        self.maxFields = maxFields
         bytes.reserveCapacity(4096)
         ends.reserveCapacity(64)
     }
@@ -94,7 +105,7 @@ public struct CSVStreamParser {
             throw CSVParseError(record: currentRecord, reason: "the body ends inside a quoted field (it was cut short)")
         case .fieldStart, .unquoted, .quotedQuote:
             if recordStarted {
-                endField()
+                try endField()
                 try endRecord(onRecord)
             }
         case .afterCR:
@@ -127,12 +138,12 @@ public struct CSVStreamParser {
                     if b == Self.comma || b == Self.lf || b == Self.cr { break }
                     j += 1
                 }
-                if j > i { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[i..<j])) }
+                if j > i { try append(UnsafeRawBufferPointer(rebasing: buffer[i..<j])) }
                 i = j
                 guard j < n else { break }
                 let b = buffer[j]
                 i += 1
-                endField()
+                try endField()
                 if b == Self.comma {
                     state = .fieldStart
                 } else {
@@ -142,7 +153,7 @@ public struct CSVStreamParser {
             case .quoted:
                 var j = i
                 while j < n, buffer[j] != Self.quote { j += 1 }
-                if j > i { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[i..<j])) }
+                if j > i { try append(UnsafeRawBufferPointer(rebasing: buffer[i..<j])) }
                 i = j
                 if j < n {
                     state = .quotedQuote
@@ -161,7 +172,18 @@ public struct CSVStreamParser {
         }
     }
 
-    private mutating func endField() {
+    private mutating func append(_ segment: UnsafeRawBufferPointer) throws(CSVParseError) {
+        guard segment.count <= maxRecordBytes - bytes.count else {
+            throw CSVParseError(record: currentRecord, reason: "the record is longer than \(ByteCount.text(maxRecordBytes)) "
+                + (state == .quoted ? "(a quoted field that never closes?)" : "(no line end?)"))
+        }
+        bytes.append(contentsOf: segment)
+    }
+
+    private mutating func endField() throws(CSVParseError) {
+        guard ends.count < maxFields else {
+            throw CSVParseError(record: currentRecord, reason: "the record has more than \(maxFields) fields")
+        }
         ends.append(bytes.count)
     }
 

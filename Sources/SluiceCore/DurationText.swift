@@ -1,7 +1,17 @@
 /// Durations as job files write them: `90s`, `15m`, `1h`, `7d`, `1h30m`, `250ms`.
 public enum DurationText {
-    /// Seconds for a duration text, or nil when it is not one. A bare number is seconds.
+    /// The longest duration any job-file key accepts (ten years); keys set tighter bounds of their own.
+    /// Every duration becomes integer milliseconds or nanoseconds somewhere (timers, deadlines, window
+    /// arithmetic), and an unbounded one traps there; this keeps all of them far inside `Int64`.
+    public static let maxSeconds: Double = 3650 * 86_400
+
+    /// Seconds for a duration text, or nil when it is not one (or not finite). A bare number is seconds.
     public static func seconds(_ text: String) -> Double? {
+        guard let value = parseSeconds(text), value.isFinite else { return nil }
+        return value
+    }
+
+    private static func parseSeconds(_ text: String) -> Double? {
         let s = text.trimmingWhitespace().lowercased()
         guard !s.isEmpty else { return nil }
         if s.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let plain = Double(s) { return plain }
@@ -42,8 +52,9 @@ public enum DurationText {
         return total
     }
 
-    /// A compact text for a number of seconds (`1h`, `15m`, `90s`, `1d`).
+    /// A compact text for a number of seconds (`1h`, `15m`, `90s`, `1d`); never traps, whatever the value.
     public static func format(_ seconds: Double) -> String {
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return seconds.isNaN ? "?" : (seconds < 0 ? "-" : "") + "forever" }
         let s = Int(seconds.rounded())
         if Double(s) != seconds { return "\(seconds)s" }
         if s != 0, s % 86_400 == 0 { return "\(s / 86_400)d" }

@@ -7,10 +7,17 @@ public struct JSONParser {
         public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
+    /// The most memory one parsed document may take by default (see ``parse(_:memoryLimit:)``).
+    public static let defaultMemoryLimit = 256 * 1_048_576
+
     /// Parses a whole document; trailing non-space bytes are an error.
-    public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    ///
+    /// `memoryLimit` bounds what the parsed values take in memory (counted as they are built: containers,
+    /// their slots and long strings). A page of tiny objects takes ~50 times its size as values; a server
+    /// sending one would otherwise cost gigabytes before the page could be refused.
+    public static func parse(_ bytes: [UInt8], memoryLimit: Int = defaultMemoryLimit) throws(Failure) -> JSONValue {
         try bytes.withUnsafeBufferPointer { buffer throws(Failure) -> JSONValue in
-            var parser = Cursor(bytes: buffer, depthLimit: 512)
+            var parser = Cursor(bytes: buffer, depthLimit: 512, memoryLimit: memoryLimit)
             parser.skipSpace()
             let value = try parser.value()
             parser.skipSpace()
@@ -29,10 +36,29 @@ public struct JSONParser {
         var index = 0
         var depth = 0
         let depthLimit: Int
+        let memoryLimit: Int
+        /// Bytes the values built so far take, approximately (see ``charge(_:)``).
+        var spent = 0
+        /// Keys of the last object closed: rows of a page have the same keys, so the next object reserves
+        /// exactly that many slots (no regrowth, and no 8 empty slots for a one-key object).
+        var keysHint = 0
 
-        init(bytes: UnsafeBufferPointer<UInt8>, depthLimit: Int) {
+        static let pairStride = MemoryLayout<(String, JSONValue)>.stride
+        static let valueStride = MemoryLayout<JSONValue>.stride
+        /// What one heap allocation costs beyond its contents (header and rounding).
+        static let allocationOverhead = 48
+
+        init(bytes: UnsafeBufferPointer<UInt8>, depthLimit: Int, memoryLimit: Int) {
             self.bytes = bytes
             self.depthLimit = depthLimit
+            self.memoryLimit = memoryLimit
+        }
+
+        mutating func charge(_ amount: Int) throws(Failure) {
+            spent += amount
+            guard spent <= memoryLimit else {
+                throw fail("the document would take more than \(memoryLimit / 1_048_576) MiB in memory")
+            }
         }
 
         func fail(_ reason: String) -> Failure { Failure(offset: index, reason: reason) }
@@ -76,7 +102,9 @@ public struct JSONParser {
             var pairs: [(String, JSONValue)] = []
             skipSpace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(pairs) }
-            pairs.reserveCapacity(8)  // Rows of feeds have a handful of keys: no regrowth for most.
+            let reserve = keysHint > 0 ? min(keysHint, 256) : 4
+            pairs.reserveCapacity(reserve)
+            try charge(Self.allocationOverhead + reserve * Self.pairStride)
             while true {
                 skipSpace()
                 guard index < bytes.count else { throw fail("unexpected end of data (truncated body?)") }
@@ -86,11 +114,16 @@ public struct JSONParser {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 index += 1
                 skipSpace()
+                if pairs.count >= reserve { try charge(Self.pairStride) }
                 pairs.append((key, try value()))
                 skipSpace()
                 guard index < bytes.count else { throw fail("unexpected end of data (truncated body?)") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(pairs) }
+                if bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    keysHint = pairs.count
+                    return .object(pairs)
+                }
                 throw fail("expected ',' or '}'")
             }
         }
@@ -103,8 +136,10 @@ public struct JSONParser {
             var items: [JSONValue] = []
             skipSpace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+            try charge(Self.allocationOverhead)
             while true {
                 skipSpace()
+                try charge(Self.valueStride)
                 items.append(try value())
                 skipSpace()
                 guard index < bytes.count else { throw fail("unexpected end of data (truncated body?)") }
@@ -155,6 +190,8 @@ public struct JSONParser {
             while index < bytes.count {
                 let b = bytes[index]
                 if b == UInt8(ascii: "\"") {
+                    // Up to 15 UTF-8 bytes live inside the String itself; longer ones take an allocation.
+                    if index - start > 15 { try charge(Self.allocationOverhead + index - start) }
                     let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                     index += 1
                     return s
@@ -169,6 +206,7 @@ public struct JSONParser {
                 let b = bytes[index]
                 if b == UInt8(ascii: "\"") {
                     index += 1
+                    if out.count > 15 { try charge(Self.allocationOverhead + out.count) }
                     return String(decoding: out, as: UTF8.self)
                 }
                 if b < 0x20 { throw fail("control character in string") }

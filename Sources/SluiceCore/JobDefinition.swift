@@ -12,9 +12,16 @@ public struct JobDefinition: Sendable {
     public var target: TargetSettings
     public var http: HTTPSettings
     public var source: SourceSettings
+    /// `max_run_time:` the longest one run may take before it is stopped and recorded failed; default 12h.
+    /// Pages committed before the deadline stay (with their checkpoint), so the next run goes on from there.
+    public var maxRunSeconds: Double
+
+    /// The default of ``maxRunSeconds``: long enough for a first Power BI pull at 200 requests an hour.
+    public static let defaultMaxRunSeconds: Double = 12 * 3600
 
     public init(name: String, file: String, schedule: Schedule, timezone: String = "UTC", jitterSeconds: Double = 0,
-                target: TargetSettings, http: HTTPSettings = HTTPSettings(), source: SourceSettings) {
+                target: TargetSettings, http: HTTPSettings = HTTPSettings(), source: SourceSettings,
+                maxRunSeconds: Double = JobDefinition.defaultMaxRunSeconds) {
         self.name = name
         self.file = file
         self.schedule = schedule
@@ -23,6 +30,7 @@ public struct JobDefinition: Sendable {
         self.target = target
         self.http = http
         self.source = source
+        self.maxRunSeconds = maxRunSeconds
     }
 
     /// The table name used when the job file gives none: the job name with `-` turned into `_`.
@@ -62,12 +70,49 @@ public struct HTTPSettings: Sendable, Hashable {
     public var maxAttempts: Int
     /// Client-side token bucket (`600/15m`); nil means the source's default (if any).
     public var rateLimit: RateLimit?
+    /// `min_transfer_rate:` a streamed body (a WS1 download) that delivers less than this in any stretch of
+    /// its duration fails the run; default `1KB/1m`, so a host trickling a byte now and then cannot hold a
+    /// run for ever.
+    public var minTransferRate: TransferRate
 
-    public init(timeoutSeconds: Double = 60, maxAttempts: Int = 6, rateLimit: RateLimit? = nil) {
+    public init(timeoutSeconds: Double = 60, maxAttempts: Int = 6, rateLimit: RateLimit? = nil,
+                minTransferRate: TransferRate = .default) {
         self.timeoutSeconds = timeoutSeconds
         self.maxAttempts = maxAttempts
         self.rateLimit = rateLimit
+        self.minTransferRate = minTransferRate
     }
+}
+
+/// `bytes/duration`, e.g. `1KB/1m`: at least `bytes` in every stretch of `perSeconds`.
+public struct TransferRate: Sendable, Hashable, CustomStringConvertible {
+    public var bytes: Int
+    public var perSeconds: Double
+
+    public init(bytes: Int, perSeconds: Double) {
+        self.bytes = bytes
+        self.perSeconds = perSeconds
+    }
+
+    /// 1 KB per minute.
+    public static let `default` = TransferRate(bytes: 1000, perSeconds: 60)
+
+    /// Parses `1KB/1m`, `500B/30s`, `1MiB/m`; sizes in B, KB, MB (×1000) or KiB, MiB (×1024).
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        let size = String(parts[0]).trimmingWhitespace().lowercased()
+        let digits = size.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, digits.count <= 12, let count = Int(digits) else { return nil }
+        let factors: [String: Int] = ["": 1, "b": 1, "kb": 1000, "mb": 1_000_000, "kib": 1024, "mib": 1_048_576]
+        guard let factor = factors[String(size.dropFirst(digits.count)).trimmingWhitespace()] else { return nil }
+        var per = String(parts[1]).trimmingWhitespace()
+        if let first = per.first, first.isLetter { per = "1" + per }
+        guard let seconds = DurationText.seconds(per), seconds >= 1, seconds <= 86_400 else { return nil }
+        self.init(bytes: count * factor, perSeconds: seconds)
+    }
+
+    public var description: String { "\(bytes)B/\(DurationText.format(perSeconds))" }
 }
 
 /// `N/duration`: at most `requests` requests per `perSeconds` seconds.
@@ -86,7 +131,7 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
         guard parts.count == 2, let n = Int(String(parts[0]).trimmingWhitespace()), n > 0 else { return nil }
         var per = String(parts[1]).trimmingWhitespace()
         if let first = per.first, first.isLetter { per = "1" + per }
-        guard let seconds = DurationText.seconds(per), seconds > 0 else { return nil }
+        guard let seconds = DurationText.seconds(per), seconds > 0, seconds <= DurationText.maxSeconds else { return nil }
         self.init(requests: n, perSeconds: seconds)
     }
 

@@ -38,7 +38,7 @@ extension JobFileDecoder {
         if let v = reader.nonEmptyString(map, "updated_field") { s.updatedField = v }
         if let v = reader.int(map, "page_size", in: 1...100_000) { s.pageSize = v }
         if let v = parameterName(reader, map, "page_size_param") { s.pageSizeParam = v }
-        if let v = reader.duration(map, "lookback", allowZero: true) { s.lookbackSeconds = v }
+        if let v = reader.duration(map, "lookback", allowZero: true, max: 366 * 86_400) { s.lookbackSeconds = v }
         if let v = reader.nonEmptyString(map, "key") { s.keyField = v }
         guard let baseURL, let dataset else { return nil }
         s.baseURL = baseURL
@@ -90,7 +90,7 @@ extension JobFileDecoder {
         if let v = reader.choice(map, "api_version", ["v1", "v2"]) { s.apiVersion = v }
         if let v = reader.bool(map, "run_report") { s.runReport = v }
         if let v = reader.int(map, "page_size", in: 1...1000) { s.pageSize = v }
-        if let v = reader.duration(map, "run_timeout") { s.runTimeoutSeconds = v }
+        if let v = reader.duration(map, "run_timeout", max: 7 * 86_400) { s.runTimeoutSeconds = v }
         guard let reportID else { return nil }
         s.reportID = reportID
         return s
@@ -105,9 +105,15 @@ extension JobFileDecoder {
         var s = CitrixSettings(customerID: .env(""), clientID: .env(""), clientSecret: .env(""), entities: [])
         if let v = reader.url(map, "api_base") { s.apiBase = v }
         if let v = reader.url(map, "token_url") { s.tokenURL = v }
-        if let v = reader.duration(map, "initial_lookback") { s.initialLookbackSeconds = v }
-        if let v = reader.duration(map, "lookback", allowZero: true) { s.lookbackSeconds = v }
-        if let v = reader.duration(map, "window") { s.windowSeconds = v }
+        if let v = reader.duration(map, "initial_lookback", max: 366 * 86_400) { s.initialLookbackSeconds = v }
+        if let v = reader.duration(map, "lookback", allowZero: true, max: 366 * 86_400) { s.lookbackSeconds = v }
+        if let v = reader.duration(map, "window", max: 366 * 86_400) {
+            if v < 1 {
+                reader.fail(at: map.entry("window")!.value, "source.window must be at least 1s")
+            } else {
+                s.windowSeconds = v
+            }
+        }
         guard let customerID, let clientID, let clientSecret, let entities else { return nil }
         (s.customerID, s.clientID, s.clientSecret, s.entities) = (customerID, clientID, clientSecret, entities)
         return s
@@ -133,7 +139,7 @@ extension JobFileDecoder {
                 s.initialLookbackSeconds = v
             }
         }
-        if let v = reader.duration(map, "late_arrival", allowZero: true) { s.lateArrivalSeconds = v }
+        if let v = reader.duration(map, "late_arrival", allowZero: true, max: powerBIRetentionSeconds) { s.lateArrivalSeconds = v }
         if let hosts = reader.stringList(map, "continuation_hosts") {
             for host in hosts where host.contains(where: { " /:?#@".contains($0) }) {
                 reader.fail(at: map.entry("continuation_hosts")!.value,

@@ -6,9 +6,10 @@ import Yams
 /// Decoding needs no environment: secrets stay references (``SecretRef``) until a ``SecretResolver``
 /// reads them at run time, so `sluice validate` works on a machine without the credentials.
 public enum JobFileDecoder {
-    static let topLevelKeys = ["name", "description", "schedule", "timezone", "jitter", "target", "http", "source"]
+    static let topLevelKeys = ["name", "description", "schedule", "timezone", "jitter", "max_run_time", "target", "http",
+                               "source"]
     static let targetKeys = ["table", "mode", "primary_key", "columns", "keep_snapshots"]
-    static let httpKeys = ["timeout", "max_attempts", "rate_limit"]
+    static let httpKeys = ["timeout", "max_attempts", "rate_limit", "min_transfer_rate"]
 
     /// Decodes one job file's text. `file` names it in errors and gives the job its default name (the stem).
     ///
@@ -58,7 +59,8 @@ public enum JobFileDecoder {
         let name = readName(reader, top)
         let schedule = readSchedule(reader, top)
         let timezone = readTimeZone(reader, top)
-        let jitter = reader.duration(top, "jitter", allowZero: true) ?? 0
+        let jitter = reader.duration(top, "jitter", allowZero: true, max: 86_400) ?? 0
+        let maxRun = reader.duration(top, "max_run_time", max: 7 * 86_400) ?? JobDefinition.defaultMaxRunSeconds
         let source = reader.childMap(top, "source", required: true).flatMap { readSource(reader, $0) }
         let target = readTarget(reader, top, source: source, jobName: name)
         let http = readHTTP(reader, top)
@@ -68,7 +70,7 @@ public enum JobFileDecoder {
             return Outcome(errors: reader.errors, nameLine: nameLine)
         }
         let job = JobDefinition(name: name, file: file, schedule: schedule, timezone: timezone, jitterSeconds: jitter,
-                                target: target, http: http, source: source)
+                                target: target, http: http, source: source, maxRunSeconds: maxRun)
         return Outcome(job: job, errors: [], nameLine: nameLine)
     }
 
@@ -203,7 +205,7 @@ public enum JobFileDecoder {
         var http = HTTPSettings()
         guard let map = reader.childMap(top, "http") else { return http }
         reader.checkKeys(map, allowed: httpKeys)
-        if let timeout = reader.duration(map, "timeout") { http.timeoutSeconds = timeout }
+        if let timeout = reader.duration(map, "timeout", max: 86_400) { http.timeoutSeconds = timeout }
         if let attempts = reader.int(map, "max_attempts", in: 1...20) { http.maxAttempts = attempts }
         if let text = reader.nonEmptyString(map, "rate_limit") {
             if let limit = RateLimit(parsing: text) {
@@ -211,6 +213,15 @@ public enum JobFileDecoder {
             } else {
                 reader.fail(at: map.entry("rate_limit")!.value,
                             "http.rate_limit '\(text)' must be requests/duration, e.g. 600/15m or 200/1h")
+            }
+        }
+        if let text = reader.nonEmptyString(map, "min_transfer_rate") {
+            if let rate = TransferRate(parsing: text) {
+                http.minTransferRate = rate
+            } else {
+                reader.fail(at: map.entry("min_transfer_rate")!.value,
+                            "http.min_transfer_rate '\(text)' must be size/duration with a duration from 1s to 1d, "
+                                + "e.g. 1KB/1m or 100KiB/30s")
             }
         }
         return http

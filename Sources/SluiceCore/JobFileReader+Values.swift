@@ -54,8 +54,10 @@ extension JobFileReader {
         }
     }
 
-    /// A duration (`90s`, `15m`, `1h`, `7d`, `1h30m`) in seconds; must be above zero unless `allowZero`.
-    func duration(_ map: JobFileMap, _ key: String, allowZero: Bool = false) -> Double? {
+    /// A duration (`90s`, `15m`, `1h`, `7d`, `1h30m`) in seconds; must be above zero unless `allowZero`, and
+    /// at most `max` seconds (every duration key has an upper bound: see ``DurationText/maxSeconds``).
+    func duration(_ map: JobFileMap, _ key: String, allowZero: Bool = false,
+                  max: Double = DurationText.maxSeconds) -> Double? {
         guard let entry = entry(map, key), let text = scalarText(entry.value, path: map.keyPath(key)) else { return nil }
         guard let seconds = DurationText.seconds(text) else {
             fail(at: entry.value, "\(map.keyPath(key)): '\(text)' is not a duration (write e.g. 90s, 15m, 1h, 7d or 1h30m)")
@@ -63,6 +65,10 @@ extension JobFileReader {
         }
         guard allowZero || seconds > 0 else {
             fail(at: entry.value, "\(map.keyPath(key)) must be longer than zero")
+            return nil
+        }
+        guard seconds <= max else {
+            fail(at: entry.value, "\(map.keyPath(key)) '\(text.trimmingWhitespace())' is too long: at most \(DurationText.format(max))")
             return nil
         }
         return seconds

@@ -16,8 +16,19 @@ public struct PackedRows: Sendable, Equatable {
     private var payloads: [Int64] = []
     private var text: [UInt8] = []
 
-    public init(columnCount: Int, reservingRows rows: Int = 0) {
+    /// The most text one batch can hold: offsets are stored in 32 bits.
+    public static let textLimit = Int(Int32.max)
+    /// This batch's limit (``textLimit`` unless a test sets a smaller one).
+    public let maxTextBytes: Int
+    /// Set when a text cell did not fit under ``maxTextBytes``; the batch is then incomplete and must not be
+    /// written. Sources cut batches long before this (see the WS1 loader), so it means a hostile body.
+    public private(set) var overflowed = false
+    /// Bytes of text held so far, for cutting batches by size.
+    public var textByteCount: Int { text.count }
+
+    public init(columnCount: Int, reservingRows rows: Int = 0, maxTextBytes: Int = PackedRows.textLimit) {
         self.columnCount = columnCount
+        self.maxTextBytes = min(maxTextBytes, Self.textLimit)
         kinds.reserveCapacity(rows * columnCount)
         payloads.reserveCapacity(rows * columnCount)
     }
@@ -31,18 +42,20 @@ public struct PackedRows: Sendable, Equatable {
     public mutating func appendDouble(_ value: Double) { push(.double, Int64(bitPattern: value.bitPattern)) }
     public mutating func appendBool(_ value: Bool) { push(.bool, value ? 1 : 0) }
 
-    /// Appends a text cell with these UTF-8 bytes.
+    /// Appends a text cell with these UTF-8 bytes. Past ``maxTextBytes`` the cell is stored as null and
+    /// ``overflowed`` is set: the caller (which reads bytes from a server) checks it and fails the run.
     public mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
         let offset = text.count
-        precondition(offset < Int(Int32.max) && bytes.count < Int(UInt32.max), "a packed batch holds at most 2 GiB of text")
+        guard fits(bytes.count) else { return push(.null, 0) }
         text.append(contentsOf: bytes)
         push(.text, Int64(offset) << 32 | Int64(bytes.count))
     }
 
-    /// Appends a text cell of `count` bytes that `fill` writes (all of them).
+    /// Appends a text cell of `count` bytes that `fill` writes (all of them); see ``appendText(_:)`` for
+    /// what happens past ``maxTextBytes``.
     public mutating func appendText(count: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
         let offset = text.count
-        precondition(offset < Int(Int32.max) && count < Int(UInt32.max), "a packed batch holds at most 2 GiB of text")
+        guard fits(count) else { return push(.null, 0) }
         text.append(contentsOf: repeatElement(0, count: count))
         text.withUnsafeMutableBufferPointer { all in
             fill(UnsafeMutableBufferPointer(rebasing: all[offset..<(offset + count)]))
@@ -64,6 +77,14 @@ public struct PackedRows: Sendable, Equatable {
     public mutating func endRow() {
         precondition(kinds.count == (rowCount + 1) * columnCount, "a packed row needs exactly \(columnCount) cells")
         rowCount += 1
+    }
+
+    private mutating func fits(_ count: Int) -> Bool {
+        guard !overflowed, count <= maxTextBytes - text.count else {
+            overflowed = true
+            return false
+        }
+        return true
     }
 
     private mutating func push(_ kind: Kind, _ payload: Int64) {

@@ -1,6 +1,9 @@
 import Foundation
 
 extension Schedule {
+    /// The longest `every` interval: a year and a day.
+    public static let maxInterval: Double = 366 * 86_400
+
     /// Parses a job file's `schedule:` text: `every <duration>` (`every 1h`, `every 15m`, `every 1h30m`) or a
     /// 5-field cron expression or macro (`15 */2 * * *`, `@daily`).
     ///
@@ -19,6 +22,9 @@ extension Schedule {
             throw CronError(message: "'\(trimmed)': '\(durationText)' is not a duration (use e.g. 90s, 15m, 1h30m, 7d)")
         }
         guard seconds > 0 else { throw CronError(message: "'\(trimmed)': the interval must be positive") }
+        guard seconds <= Self.maxInterval else {
+            throw CronError(message: "'\(trimmed)': the interval is too long (at most \(DurationText.format(Self.maxInterval)))")
+        }
         return .every(seconds: seconds)
     }
 

@@ -60,7 +60,10 @@ public enum Timestamps {
     public static func format(epochSeconds: Double) -> String {
         // Nearest, not down: most milliseconds have no exact Double, so `x.002` is often stored as
         // `x.00199…`, and flooring it would print `.001` and break the text → seconds → text round trip.
-        let totalMillis = Int64((epochSeconds * 1000).rounded())
+        // Outside years 1-9999 (or not a number at all) there is no timestamp text to give; clamp rather
+        // than trap, since a server-supplied instant can be anything.
+        let bounded = epochSeconds.isNaN ? 0 : min(max(epochSeconds, -62_135_596_800), 253_402_300_799.999)
+        let totalMillis = Int64((bounded * 1000).rounded())
         let secs = Int64((Double(totalMillis) / 1000).rounded(.down))
         let millis = Int(totalMillis - secs * 1000)
         return format(epochSecond: secs, millis: millis == 0 ? nil : millis)

@@ -19,11 +19,13 @@ public struct JobRunner: Sendable {
     let redactor: Redactor
     let logger: Logger
     let rateLimiters: RateLimiterRegistry
+    let tokens: TokenCaches
     let now: @Sendable () -> Double
     let onProgress: (@Sendable (RunProgress) -> Void)?
 
     public init(warehouse: Warehouse, client: HTTPClient, secrets: SecretResolver, redactor: Redactor = .shared,
                 logger: Logger, rateLimiters: RateLimiterRegistry = RateLimiterRegistry(),
+                tokens: TokenCaches = TokenCaches(),
                 now: @escaping @Sendable () -> Double = { WallClock.epochNow() },
                 onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
         self.warehouse = warehouse
@@ -32,6 +34,7 @@ public struct JobRunner: Sendable {
         self.redactor = redactor
         self.logger = logger
         self.rateLimiters = rateLimiters
+        self.tokens = tokens
         self.now = now
         self.onProgress = onProgress
     }
@@ -55,12 +58,19 @@ public struct JobRunner: Sendable {
                                   redactor: redactor, rateLimiter: limiter)
         let tally = Tally()
         do {
-            let outcome = try await pullAndLoad(job, runID: runID, trigger: trigger, backfill: backfill,
-                                                fetcher: fetcher, tally: tally, started: started, logger: logger)
+            let outcome = try await Self.withDeadline(seconds: job.maxRunSeconds) { [logger] in
+                try await pullAndLoad(job, runID: runID, trigger: trigger, backfill: backfill,
+                                      fetcher: fetcher, tally: tally, started: started, logger: logger)
+            }
             report.status = outcome == .unchanged ? .unchanged : .succeeded
         } catch {
             await warehouse.abortPending(job: job.name)
-            if Task.isCancelled || error is CancellationError {
+            if error is RunDeadlineExceeded {
+                report.status = .failed
+                report.error = "job '\(job.name)': the run took longer than max_run_time "
+                    + "(\(DurationText.format(job.maxRunSeconds))) and was stopped; pages committed before stay, and the "
+                    + "next run goes on from there (raise max_run_time if runs of this job are that long)"
+            } else if Task.isCancelled || error is CancellationError {
                 report.status = .cancelled
                 report.error = "cancelled by shutdown"
             } else {
@@ -88,7 +98,8 @@ public struct JobRunner: Sendable {
 
     private func pullAndLoad(_ job: JobDefinition, runID: Int64, trigger: RunTrigger, backfill: DayRange?,
                              fetcher: HTTPFetcher, tally: Tally, started: Double, logger: Logger) async throws -> PullOutcome {
-        let context = SourceContext(fetcher: fetcher, secrets: secrets, logger: logger, rateLimiters: rateLimiters)
+        let context = SourceContext(fetcher: fetcher, secrets: secrets, logger: logger, rateLimiters: rateLimiters,
+                                    tokens: tokens)
         let source = SourceFactory.make(for: job, context: context)
         let state = try await warehouse.state(job: job.name)
         let known = try await warehouse.knownColumns()
@@ -116,6 +127,7 @@ public struct JobRunner: Sendable {
             }
             group.addTask {
                 defer { disposer.finish() }
+                var unitRows = 0
                 for try await batch in channel {
                     let written: Int
                     do {
@@ -124,10 +136,18 @@ public struct JobRunner: Sendable {
                         throw (error as? SluiceError)?.atStep("commit \(batch.origin)") ?? error
                     }
                     let progress = await tally.add(rows: written, bytes: batch.bytes, origin: batch.origin,
-                                                   job: job.name, seconds: now() - started)
+                                                   job: job.name, seconds: now() - started,
+                                                   committed: batch.commit == .now)
                     onProgress?(progress)
                     logger.debug("page committed", metadata: [
                         "run.page": "\(batch.origin)", "db.rows": "\(written)", "http.bytes": "\(batch.bytes)"])
+                    if let unit = batch.unit {
+                        unitRows += written
+                        if batch.commit == .now {
+                            logger.info("loaded \(unit): \(unitRows) rows", metadata: ["db.rows": "\(unitRows)"])
+                            unitRows = 0
+                        }
+                    }
                     disposer.yield(batch)
                 }
                 return nil
@@ -162,6 +182,20 @@ public struct JobRunner: Sendable {
         }
     }
 
+    /// Runs `work`, cancelling it and throwing ``RunDeadlineExceeded`` when it takes longer than `seconds`.
+    static func withDeadline<T: Sendable>(seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(for: .seconds(clamping: seconds))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw RunDeadlineExceeded() }
+            return value
+        }
+    }
+
     /// The operator's text for an error: `SluiceError` already names job and step; anything else gets the job.
     static func describe(_ error: any Error, job: String) -> String {
         if let e = error as? SluiceError { return e.inJob(job).description }
@@ -169,18 +203,31 @@ public struct JobRunner: Sendable {
     }
 }
 
+/// A run went past its job's `max_run_time`.
+struct RunDeadlineExceeded: Error {}
+
 /// Counts what a run committed; shared between the writer task and the report.
+///
+/// Rows of a unit that is not committed yet (the parts of a download) are counted as pending: they become
+/// rows written when the unit commits, and a unit rolled back never counts.
 actor Tally {
     private var rows = 0
+    private var pending = 0
     private var pages = 0
     private var bytes = 0
 
-    func add(rows: Int, bytes: Int, origin: String, job: String, seconds: Double) -> RunProgress {
-        self.rows += rows
+    func add(rows: Int, bytes: Int, origin: String, job: String, seconds: Double, committed: Bool) -> RunProgress {
+        pending += rows
+        if committed {
+            self.rows += pending
+            pending = 0
+        }
         self.pages += 1
         self.bytes += bytes
-        return RunProgress(job: job, pages: pages, rows: self.rows, bytes: self.bytes, seconds: seconds, lastOrigin: origin)
+        return RunProgress(job: job, pages: pages, rows: self.rows + pending, bytes: self.bytes, seconds: seconds,
+                           lastOrigin: origin)
     }
 
+    /// What was committed: rows of an unfinished unit are left out.
     func snapshot() -> (rows: Int, pages: Int, bytes: Int) { (rows, pages, bytes) }
 }

@@ -46,9 +46,10 @@ public struct RedactingLogHandler: LogHandler {
         var line: String
         switch format {
         case .text:
-            line = "\(time) \(event.level) \(message)"
+            // Control characters are escaped: a newline in server text must not forge a second line.
+            line = "\(time) \(event.level) \(ControlCharacters.escaped(message))"
             for key in merged.keys.sorted() {
-                line += " \(key)=\(Self.quoteIfNeeded(redactor.redact("\(merged[key]!)")))"
+                line += " \(key)=\(Self.quoteIfNeeded(ControlCharacters.escaped(redactor.redact("\(merged[key]!)"))))"
             }
         case .json:
             var object: [(String, JSONValue)] = [("time", .string(time)), ("level", .string("\(event.level)")),

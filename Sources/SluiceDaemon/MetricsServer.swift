@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import SluiceCore
 
 /// The `--metrics HOST:PORT` endpoint: `/metrics` (Prometheus text) and `/healthz`.
 public enum MetricsServer {
@@ -25,6 +26,9 @@ public enum MetricsServer {
         }
 
         public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+        /// Whether only this machine can connect (`127.0.0.0/8`, `::1`, `localhost`).
+        public var isLoopback: Bool { URLPolicy.isLoopback(host: host) }
     }
 
     /// The HTTP server as a service of the daemon's group; `onListening` receives the bound port.

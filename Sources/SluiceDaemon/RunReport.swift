@@ -35,7 +35,7 @@ public struct RunReport: Sendable {
     public var summaryLine: String {
         var line = "\(job): \(status.rawValue), \(rowsWritten) rows written, \(pages) pages, \(requests) requests, "
         line += "\(ByteText.format(bytesRead)) in \(String(format1: seconds)) s"
-        if let error { line += "\n  error: \(error)" }
+        if let error { line += "\n  error: \(ControlCharacters.escaped(error))" }
         return line
     }
 }

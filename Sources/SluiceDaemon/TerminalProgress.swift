@@ -15,7 +15,7 @@ public final class TerminalProgress: Sendable {
 
     /// Draws or prints one progress event.
     public func show(_ p: RunProgress) {
-        let line = "\(p.job): \(p.lastOrigin), \(p.pages) pages, \(p.rows) rows, \(ByteText.format(p.bytes)), "
+        let line = "\(p.job): \(ControlCharacters.escaped(p.lastOrigin)), \(p.pages) pages, \(p.rows) rows, \(ByteText.format(p.bytes)), "
             + "\(Int(p.rate)) rows/s"
         if isTerminal {
             StandardError.write("\r\u{1B}[K" + line)

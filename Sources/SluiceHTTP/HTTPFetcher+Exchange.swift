@@ -22,11 +22,17 @@ extension HTTPFetcher {
     }
 
     static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
-    /// Headers that carry credentials and never leave the original origin.
-    static let credentialHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie"]
+    /// The only request headers that follow a redirect to another origin. Everything else (credentials,
+    /// `Citrix-CustomerId`, any header a source adds) stays with the origin the job configured.
+    static let crossOriginHeaders: Set<String> = ["accept", "user-agent"]
 
     /// One attempt: follows up to ``maxRedirects`` redirects and sends the credential only to the origin of
     /// `request.url` (scheme, host and port), so a signed storage URL never sees the API token.
+    ///
+    /// A hop to another origin carries only ``crossOriginHeaders`` and never a body (a 307/308 that would
+    /// re-send one there is refused); a request that must not be redirected at all (a token request, whose
+    /// body is the secret) fails on any redirect. The query values of a redirect's target (a signed URL's
+    /// signature) are registered with the redactor for this job, so an error body echoing them is redacted.
     func exchange(_ request: HTTPRequest, authorizer: (any Authorizer)?, attempt: Int, mode: BodyMode) async throws -> Exchange {
         guard let origin = URLParts(request.url) else {
             throw SluiceError(.configuration, job: job, step: request.step,
@@ -36,7 +42,6 @@ extension HTTPFetcher {
         var body = request.body
         var url = request.url
         var hops = 0
-        var credentialHeader = "authorization"
         while true {
             if let reason = URLRules.validateScheme(url) {
                 throw SluiceError(.permanent, job: job, step: request.step, "refusing \(Redactor.safeURL(url)): it \(reason)")
@@ -49,18 +54,14 @@ extension HTTPFetcher {
             if target.isSameOrigin(as: origin) {
                 if let authorizer {
                     let header = try await authorizer.authorizationHeader()
-                    credentialHeader = header.name.lowercased()
-                    headers.removeAll { $0.name.lowercased() == credentialHeader }
+                    headers.removeAll { $0.name.lowercased() == header.name.lowercased() }
                     headers.append(HTTPHeader(header.name, header.value))
                     sentAuthorization = header.value
                 }
                 // The limit is the API's: a hop to a storage host does not count against it.
                 try await rateLimiter?.acquire()
             } else {
-                headers.removeAll {
-                    let name = $0.name.lowercased()
-                    return Self.credentialHeaders.contains(name) || name == credentialHeader
-                }
+                headers.removeAll { !Self.crossOriginHeaders.contains($0.name.lowercased()) }
             }
             if body == nil {
                 headers.removeAll { ["content-type", "content-length"].contains($0.name.lowercased()) }
@@ -70,6 +71,14 @@ extension HTTPFetcher {
             result.sentAuthorization = sentAuthorization
             guard Self.redirectStatuses.contains(result.status), let location = result.header("Location") else {
                 return result
+            }
+            let next = target.resolve(location)
+            let nextHost = URLParts(next)?.host ?? Redactor.safeURL(next)
+            guard request.followsRedirects else {
+                throw SluiceError(.permanent, job: job, step: request.step,
+                                  "\(Redactor.safeURL(request.url)) answered with a redirect (HTTP \(result.status)) to "
+                                      + "\(nextHost); this request carries a credential and is never redirected "
+                                      + "(check the URL in the job file)", status: result.status)
             }
             hops += 1
             guard hops <= maxRedirects else {
@@ -82,7 +91,14 @@ extension HTTPFetcher {
                 method = "GET"
                 body = nil
             }
-            url = target.resolve(location)
+            if body != nil, let nextParts = URLParts(next), !nextParts.isSameOrigin(as: origin) {
+                throw SluiceError(.permanent, job: job, step: request.step,
+                                  "refusing to re-send the request body to \(nextHost): a redirect (HTTP \(result.status)) "
+                                      + "points away from \(origin.host)", status: result.status)
+            }
+            let queryValues = URLParts.queryValues(next)
+            if !queryValues.isEmpty { redactor.rotate(queryValues, slot: "redirect \(job)") }
+            url = next
         }
     }
 
@@ -160,8 +176,8 @@ extension HTTPFetcher {
 
     private func tooLarge(url: String, step: String, status: Int) -> SluiceError {
         SluiceError(.permanent, job: job, step: step,
-                    "the response from \(Redactor.safeURL(url)) is larger than \(maxBodyBytes) bytes, the limit for a "
-                        + "buffered response", status: status)
+                    "the response from \(Redactor.safeURL(url)) is larger than \(ByteCount.text(maxBodyBytes)), the limit "
+                        + "for one page (a smaller page size, where the job sets one, keeps pages under it)", status: status)
     }
 
     /// Runs `work`, failing with `HTTPClientError.deadlineExceeded` (a transient error) after `seconds`.

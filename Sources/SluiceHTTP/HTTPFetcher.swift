@@ -16,8 +16,11 @@ public final class HTTPFetcher: Sendable {
     public let job: String
     public let settings: HTTPSettings
     public let retryPolicy: RetryPolicy
-    /// The largest body ``send(_:authorizer:)`` buffers.
+    /// The largest body ``send(_:authorizer:)`` buffers. The APIs' pages are far smaller (a Power BI page of
+    /// 10,000 events is ~20 MB, a Citrix page of 1,000 records ~1 MB); a bigger page is refused, not buffered.
     public let maxBodyBytes: Int
+    /// The default of ``maxBodyBytes``.
+    public static let defaultMaxBodyBytes = 32 * 1_048_576
     /// Redirect hops followed per attempt.
     public let maxRedirects = 5
     let logger: Logger
@@ -37,7 +40,7 @@ public final class HTTPFetcher: Sendable {
     ///   - now: wall clock for HTTP-date `Retry-After` values.
     public init(client: HTTPClient, job: String, settings: HTTPSettings, logger: Logger, redactor: Redactor,
                 rateLimiter: RateLimiter? = nil, sleeper: some Sleeper = TaskSleeper(),
-                maxBodyBytes: Int = 64 * 1024 * 1024, maxRetryAfterSeconds: Double = 3600,
+                maxBodyBytes: Int = HTTPFetcher.defaultMaxBodyBytes, maxRetryAfterSeconds: Double = 3600,
                 random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) },
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.client = client
@@ -80,6 +83,10 @@ public final class HTTPFetcher: Sendable {
         guard let live = exchange.live else { return }
         var iterator = live.makeAsyncIterator()
         var received = 0
+        let rate = settings.minTransferRate
+        let window = Duration.milliseconds(Int64(rate.perSeconds * 1000))
+        var windowStart = ContinuousClock.now
+        var windowBytes = 0
         while true {
             let chunk: ByteBuffer?
             do {
@@ -94,7 +101,20 @@ public final class HTTPFetcher: Sendable {
             }
             guard let chunk else { return }
             received += chunk.readableBytes
+            windowBytes += chunk.readableBytes
             counters.withLock { $0.bytesRead += chunk.readableBytes }
+            let now = ContinuousClock.now
+            if now - windowStart >= window {
+                guard windowBytes >= rate.bytes else {
+                    throw SluiceError(.transient, job: job, step: request.step,
+                                      "the download from \(Redactor.safeURL(exchange.url)) slowed to \(windowBytes) bytes in "
+                                          + "\(DurationText.format((now - windowStart).seconds.rounded())), below http.min_transfer_rate "
+                                          + "(\(rate.bytes) bytes per \(DurationText.format(rate.perSeconds))); "
+                                          + "stopped after \(received) bytes")
+                }
+                windowStart = now
+                windowBytes = 0
+            }
             try await body(chunk)
         }
     }

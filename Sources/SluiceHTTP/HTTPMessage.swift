@@ -19,13 +19,18 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]?
     /// What the request is for, named in errors: "page 3", "token", "list downloads".
     public var step: String
+    /// False for requests whose body is a credential (token requests): a redirect is then an error, never
+    /// followed, since following it would hand the secret to whoever the redirect names.
+    public var followsRedirects: Bool
 
-    public init(method: String = "GET", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil, step: String) {
+    public init(method: String = "GET", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil, step: String,
+                followsRedirects: Bool = true) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.step = step
+        self.followsRedirects = followsRedirects
     }
 
     /// A `GET` of `url`.

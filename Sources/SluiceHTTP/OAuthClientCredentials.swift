@@ -38,7 +38,7 @@ public struct OAuthClientCredentials: Sendable {
             return HTTPRequest(method: "POST", url: tokenURL + separator + "grant_type=client_credentials",
                                headers: [HTTPHeader("Authorization", "Basic " + Self.basicCredential(clientID, clientSecret)),
                                          HTTPHeader("Accept", "application/json")],
-                               body: nil, step: "token")
+                               body: nil, step: "token", followsRedirects: false)
         case .formBody:
             return formRequest([("grant_type", "client_credentials"), ("client_id", clientID),
                                 ("client_secret", clientSecret)])
@@ -61,11 +61,28 @@ public struct OAuthClientCredentials: Sendable {
                               status: error.status)
         }
         let token = try Self.parseToken(response.body, tokenURL: tokenURL, now: now)
-        redactor.register(token.accessToken)
+        // The credential's slot keeps this token and the one before it redacted, and forgets older ones.
+        redactor.rotate([token.accessToken], slot: "token " + cacheKey)
         return token
     }
 
-    /// A token cache that fetches through `fetcher`; `headerFormat` turns a token into the header value.
+    /// Identifies the credential: the same endpoint, client and secret share one cached token.
+    public var cacheKey: String {
+        "\(tokenURL)|\(clientID)|\(style)|\(clientSecret.hashValue)"
+    }
+
+    /// The authorizer for a run: the process's cached token for this credential (from `caches`), fetched
+    /// through this run's `fetcher` when it is missing or about to expire.
+    public func authorizer(fetcher: HTTPFetcher, caches: TokenCaches,
+                           headerFormat: @escaping @Sendable (String) -> String = { "Bearer \($0)" },
+                           refreshMargin: Double = 60) -> CachedTokenAuthorizer {
+        let cache = caches.cache(for: cacheKey) {
+            OAuthTokenCache(headerFormat: headerFormat, refreshMargin: refreshMargin)
+        }
+        return CachedTokenAuthorizer(cache: cache, fetch: { try await self.fetchToken(with: fetcher, now: Date()) })
+    }
+
+    /// A token cache of its own (not shared) that fetches through `fetcher`.
     public func tokenCache(fetcher: HTTPFetcher, headerFormat: @escaping @Sendable (String) -> String = { "Bearer \($0)" },
                            refreshMargin: Double = 60) -> OAuthTokenCache {
         OAuthTokenCache(fetch: { try await self.fetchToken(with: fetcher, now: Date()) },
@@ -99,7 +116,7 @@ public struct OAuthClientCredentials: Sendable {
         HTTPRequest(method: "POST", url: tokenURL,
                     headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded"),
                               HTTPHeader("Accept", "application/json")],
-                    body: Array(FormEncoding.encode(fields).utf8), step: "token")
+                    body: Array(FormEncoding.encode(fields).utf8), step: "token", followsRedirects: false)
     }
 }
 

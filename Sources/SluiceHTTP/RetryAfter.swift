@@ -3,17 +3,23 @@ import SluiceCore
 
 /// The `Retry-After` header (RFC 9110 §10.2.3): delta-seconds or an HTTP-date.
 public enum RetryAfter {
+    /// The largest wait `parse` returns (about 31,700 years): finite, and small enough for any conversion to
+    /// integer milliseconds or nanoseconds.
+    public static let longest: Double = 1e12
+
     /// Seconds to wait from `now`, or nil when `value` is neither delta-seconds nor an HTTP-date.
-    /// A date in the past gives 0.
+    /// A date in the past gives 0; a wait beyond ``longest`` gives ``longest``.
     public static func parse(_ value: String, now: Date) -> Double? {
         let text = value.trimmingWhitespace()
         guard !text.isEmpty else { return nil }
         if text.allSatisfy(\.isASCIIDigit) {
-            // Absurdly long digit strings overflow Int; treat them as "very long" rather than unparseable.
-            return Double(text)
+            // A server may send any number of digits; past `longest` the exact value no longer matters (every
+            // caller gives up on waits that long), and a 400-digit value would not even be a finite Double.
+            guard text.count <= 12, let seconds = Double(text) else { return longest }
+            return min(seconds, longest)
         }
         guard let date = httpDate(text) else { return nil }
-        return max(0, date - now.timeIntervalSince1970)
+        return min(longest, max(0, date - now.timeIntervalSince1970))
     }
 
     /// Seconds since 1970 for an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), an obsolete RFC 850 date
@@ -35,7 +41,8 @@ public enum RetryAfter {
             return epoch(year: year, month: month, day: day, time: words[2])
         }
         // asctime: [Sun] [Nov] [6] [08:49:37] [1994]
-        if words.count == 5, let month = monthNumber(words[1]), let day = Int(words[2]), let year = Int(words[4]) {
+        if words.count == 5, let month = monthNumber(words[1]), let day = Int(words[2]), words[4].count == 4,
+           let year = Int(words[4]) {
             return epoch(year: year, month: month, day: day, time: words[3])
         }
         return nil
@@ -48,8 +55,8 @@ public enum RetryAfter {
     }
 
     private static func epoch(year: Int, month: Int, day: Int, time: String) -> Double? {
-        let hms = time.split(separator: ":").compactMap { Int($0) }
-        guard hms.count == 3, (0...23).contains(hms[0]), (0...59).contains(hms[1]), (0...60).contains(hms[2]),
+        let hms = time.split(separator: ":").compactMap { $0.count <= 2 ? Int($0) : nil }
+        guard (1...9999).contains(year), (1...12).contains(month), hms.count == 3, (0...23).contains(hms[0]), (0...59).contains(hms[1]), (0...60).contains(hms[2]),
               (1...Timestamps.daysInMonth(year, month)).contains(day) else { return nil }
         let days = Timestamps.daysFromCivil(year, month, day)
         return Double(days * 86_400 + Int64(hms[0] * 3600 + hms[1] * 60 + hms[2]))

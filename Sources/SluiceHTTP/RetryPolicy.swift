@@ -55,12 +55,18 @@ public struct RetryPolicy: Sendable, Equatable {
         }
         if let header = retryAfter, let wait = RetryAfter.parse(header, now: now) {
             guard wait <= maxRetryAfterSeconds else {
-                return .giveUp(reason: "\(what) asked to retry after \(Int(wait)) s, more than the "
-                    + "\(Int(maxRetryAfterSeconds)) s this client waits")
+                return .giveUp(reason: "\(what) asked to retry after \(Self.wholeSeconds(wait)), more than the "
+                    + "\(Self.wholeSeconds(maxRetryAfterSeconds)) this client waits")
             }
             return .retry(afterSeconds: wait)
         }
         return .retry(afterSeconds: random(0...backoffWindow(afterAttempt: attempt)))
+    }
+
+    /// `3392 s`, for any value a server may send (no conversion that can trap).
+    static func wholeSeconds(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds < 1e15 else { return "more than 10^15 s" }
+        return "\(Int64(seconds.rounded(.down))) s"
     }
 
     /// The upper bound of the jittered wait after attempt `attempt` (1-based).

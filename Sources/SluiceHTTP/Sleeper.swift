@@ -13,6 +13,6 @@ public struct TaskSleeper: Sleeper {
             try Task.checkCancellation()
             return
         }
-        try await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+        try await Task.sleep(for: .seconds(clamping: seconds))
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The parts of an absolute URL that security decisions need: scheme, host, port and the rest.
 ///
 /// A deliberately small parser: it never normalises or percent-decodes, so what it compares is what the
@@ -47,6 +49,20 @@ public struct URLParts: Sendable, Hashable {
         self.host = host.lowercased()
         self.port = port
         self.rest = String(afterScheme[authorityEnd...])
+    }
+
+    /// The values of `url`'s query string (`a=1&b=x` → `["1", "x"]`), raw and percent-decoded, for redaction.
+    public static func queryValues(_ url: String) -> [String] {
+        guard let q = url.firstIndex(of: "?") else { return [] }
+        let query = url[url.index(after: q)...].prefix { $0 != "#" }
+        var values: [String] = []
+        for item in query.split(separator: "&") {
+            guard let eq = item.firstIndex(of: "=") else { continue }
+            let value = String(item[item.index(after: eq)...])
+            values.append(value)
+            if let decoded = value.removingPercentEncoding, decoded != value { values.append(decoded) }
+        }
+        return values
     }
 
     /// `scheme://host:port`, the origin that decides whether credentials may be sent.

@@ -80,11 +80,15 @@ public struct SourceContext: Sendable {
     /// Token buckets that outlive a run (the runner's), so a source can share an API budget across runs and
     /// jobs (Power BI's 200 requests/hour per tenant and client).
     public var rateLimiters: RateLimiterRegistry
+    /// OAuth tokens that outlive a run (the runner's): one per credential, fetched again only near expiry.
+    public var tokens: TokenCaches
 
-    public init(fetcher: HTTPFetcher, secrets: SecretResolver, logger: Logger, rateLimiters: RateLimiterRegistry) {
+    public init(fetcher: HTTPFetcher, secrets: SecretResolver, logger: Logger, rateLimiters: RateLimiterRegistry,
+                tokens: TokenCaches = TokenCaches()) {
         self.fetcher = fetcher
         self.secrets = secrets
         self.logger = logger
         self.rateLimiters = rateLimiters
+        self.tokens = tokens
     }
 }

@@ -118,9 +118,13 @@ public enum ColumnNaming {
 }
 
 /// Hands out unique column names within one table, deterministically (`name`, `name_2`, `name_3`, …).
+///
+/// Linear in the number of names: each base name remembers the next suffix to try, so a header of thousands of
+/// equal names does not retry `_2`, `_3`, … from the start for every one of them.
 struct ColumnNameAllocator {
     /// Lower-cased names already in use (SQLite compares ASCII identifiers case-insensitively).
     private var taken: Set<String>
+    private var nextSuffix: [String: Int] = [:]
 
     init(taken: some Sequence<String>) {
         self.taken = Set(taken.map { $0.lowercased() })
@@ -129,12 +133,17 @@ struct ColumnNameAllocator {
     /// A name for `sourceName` not used before in this table; marks it as used.
     mutating func allocate(for sourceName: String) -> String {
         let base = ColumnNaming.identifier(for: sourceName)
-        var candidate = base
-        var n = 2
-        while taken.contains(candidate) {
-            candidate = ColumnNaming.shortened(base, fullName: base, suffix: "_\(n)")
-            n += 1
+        guard taken.contains(base) else {
+            taken.insert(base)
+            return base
         }
+        var n = nextSuffix[base, default: 2]
+        var candidate = ColumnNaming.shortened(base, fullName: base, suffix: "_\(n)")
+        while taken.contains(candidate) {
+            n += 1
+            candidate = ColumnNaming.shortened(base, fullName: base, suffix: "_\(n)")
+        }
+        nextSuffix[base] = n + 1
         taken.insert(candidate)
         return candidate
     }

@@ -20,8 +20,10 @@ final class SQLiteDatabase {
         Self.configureLibrary
         if !readOnly { try createPrivately(path) }
         var db: OpaquePointer?
+        // NOFOLLOW: a symbolic link at the warehouse's path is refused, not followed to a file of someone
+        // else's choosing (SQLITE_CANTOPEN_SYMLINK).
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-            | SQLITE_OPEN_NOMUTEX
+            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot allocate a connection"

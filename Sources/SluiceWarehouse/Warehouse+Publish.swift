@@ -9,46 +9,50 @@ import SluiceCore
 
 extension Warehouse {
     /// Writes a consistent, read-only copy of the warehouse at `source` to `destination`, for readers on a
-    /// network share where WAL cannot work (design.md §4).
+    /// network share where WAL cannot work.
     ///
-    /// `VACUUM INTO` runs on a separate read-only connection, so it copies the last committed state (a unit
-    /// still open is not in it) while the writer carries on. The copy is written under a hidden temporary
-    /// name in the destination's folder, made read-only (0440), flushed, and renamed over `destination`:
-    /// a reader opens either the previous copy or the new one, never a half-written file. The copy is in
-    /// rollback-journal mode, so readers need no `-shm` file beside it.
+    /// `VACUUM INTO` runs on a separate read-only connection, so it copies the last committed state while the
+    /// writer carries on. The copy is written inside a private folder made for it in the destination's folder
+    /// (`mkdtemp`: a random name, mode 0700, so nobody else sharing that folder can plant a file or a link in
+    /// its way), made read-only (0440) through its descriptor, flushed, and renamed over `destination` with
+    /// `renameat` (which replaces the name, never follows a link there): a reader opens either the previous
+    /// copy or the new one, never a half-written file. The copy is in rollback-journal mode, so readers need
+    /// no `-shm` file beside it.
     public static func publishCopy(of source: String, to destination: String) throws {
-        let slash = destination.lastIndex(of: "/")
-        let folder = slash.map { String(destination[..<$0]) } ?? "."
-        let name = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
-        let temporary = (folder.isEmpty ? "" : folder + "/") + ".\(name).publishing-\(getpid())"
+        let folder = FileSafety.folder(of: destination)
+        let name = FileSafety.name(of: destination)
         let step = "publish a copy to \(destination)"
-        unlink(temporary)
+        var template = Array((folder + "/.sluice-publish-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw publishError("create a private folder in \(folder)")
+        }
+        let privateFolder = String(cString: made)
+        let copy = privateFolder + "/copy.db"
+        defer {
+            unlink(copy)
+            rmdir(privateFolder)
+        }
         do {
             let database = try SQLiteDatabase(path: source, readOnly: true)
             defer { database.close() }
-            try database.prepare("VACUUM INTO ?").run([.text(temporary)])
+            try database.prepare("VACUUM INTO ?").run([.text(copy)])
         } catch {
-            unlink(temporary)
             throw SluiceError.warehouse(error, step: step)
         }
-        do {
-            try flushToDisk(temporary)
-            guard chmod(temporary, 0o440) == 0 else { throw publishError("chmod \(temporary)") }
-            guard rename(temporary, destination) == 0 else { throw publishError("rename to \(destination)") }
-            try? flushToDisk(folder.isEmpty ? "/" : folder)
-        } catch {
-            unlink(temporary)
-            throw error
-        }
+        let fd = Glibc.open(copy, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw publishError("open \(copy)") }
+        defer { Glibc.close(fd) }
+        guard fchmod(fd, 0o440) == 0 else { throw publishError("chmod the copy") }
+        guard fsync(fd) == 0 else { throw publishError("fsync the copy") }
+        let from = Glibc.open(privateFolder, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard from >= 0 else { throw publishError("open \(privateFolder)") }
+        defer { Glibc.close(from) }
+        let to = Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard to >= 0 else { throw publishError("open \(folder)") }
+        defer { Glibc.close(to) }
+        guard renameat(from, "copy.db", to, name) == 0 else { throw publishError("rename the copy to \(destination)") }
+        _ = fsync(to)
     }
-}
-
-/// fsync of a file or folder, so the renamed copy survives a power cut.
-private func flushToDisk(_ path: String) throws {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw publishError("open \(path)") }
-    defer { close(fd) }
-    guard fsync(fd) == 0 else { throw publishError("fsync \(path)") }
 }
 
 private func publishError(_ what: String) -> SluiceError {

@@ -33,6 +33,21 @@ public actor Warehouse {
         }
     }
 
+    /// Opens an existing warehouse for reading only (`sluice status`): no migration, no write of any kind,
+    /// so it can run beside the daemon, as another user, without leaving files the daemon cannot open.
+    public static func openForReading(path: String, busyTimeoutMilliseconds: Int = 5000) throws -> Warehouse {
+        try Warehouse(readingPath: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+    }
+
+    private init(readingPath path: String, busyTimeoutMilliseconds: Int) throws {
+        do {
+            store = try WarehouseStore(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, readOnly: true,
+                                       now: WallClock.epochNow)
+        } catch {
+            throw SluiceError.warehouse(error, step: "open warehouse for reading")
+        }
+    }
+
     /// Writes `batch` for run `runID` of `job`; returns rows inserted or really changed.
     ///
     /// `.now`: schema changes, rows and every `batch.checkpoint` key commit in one transaction, together

@@ -19,6 +19,10 @@ extension WarehouseStore {
     func ensureSchema(for batch: Batch, keyed: Bool, runID: Int64) throws -> BatchPlan {
         let target = batch.target
         try SQLIdentifier.validateTableName(target.table)
+        guard batch.columns.count <= Column.maxColumns else {
+            throw SluiceError(.permanent, step: "", "the data has \(batch.columns.count) columns; a table holds at most "
+                + "\(Column.maxColumns)")
+        }
         var schema = try schema(for: target.table)
         let sources = Column.uniqueSourceNames(batch.columns.map(\.sourceName))
 
@@ -50,6 +54,10 @@ extension WarehouseStore {
             plan.primaryKey = key
         }
         guard !added.isEmpty else { return plan }
+        guard schema.columns.count + added.count <= Column.maxColumns else {
+            throw SluiceError(.permanent, step: "", "table '\(target.table)' would grow past \(Column.maxColumns) columns "
+                + "(it has \(schema.columns.count), the data adds \(added.count))")
+        }
 
         if schema.exists {
             for column in added {

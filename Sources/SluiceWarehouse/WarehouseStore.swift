@@ -33,9 +33,11 @@ final class WarehouseStore {
     /// Test seam: throws at a ``FaultPoint`` to prove that a failed commit leaves nothing behind.
     var faultHook: ((FaultPoint) throws -> Void)?
 
-    init(path: String, busyTimeoutMilliseconds: Int, now: @escaping @Sendable () -> Double) throws {
-        db = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+    init(path: String, busyTimeoutMilliseconds: Int, readOnly: Bool = false, now: @escaping @Sendable () -> Double) throws {
+        db = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, readOnly: readOnly)
         self.now = now
+        // A reader (`sluice status`) neither migrates nor configures: it must not write beside the daemon.
+        guard !readOnly else { return }
         try Migrations.migrate(db)
         try configureCheckpoints()
     }

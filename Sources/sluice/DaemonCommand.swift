@@ -1,6 +1,7 @@
 import ArgumentParser
 import SluiceCore
 import SluiceDaemon
+import SluiceWarehouse
 
 /// `sluice daemon`: run every job on its schedule until SIGTERM/SIGINT; SIGHUP reloads the job files.
 struct DaemonCommand: AsyncParsableCommand {
@@ -34,8 +35,9 @@ struct DaemonCommand: AsyncParsableCommand {
         }
         guard maxConcurrent >= 1 else { throw ValidationError("--max-concurrent must be at least 1") }
         guard shutdownTimeout >= 1 else { throw ValidationError("--shutdown-timeout must be at least 1 second") }
-        if let publish, publish == warehouseOption.path {
-            throw ValidationError("--publish must name another file than the warehouse")
+        if let publish, let conflict = FileSafety.publishConflict(publish: publish, warehouse: warehouseOption.path) {
+            throw ValidationError("\(conflict); publishing there would overwrite the live warehouse with its copy. "
+                + "Give --publish a path on the share, e.g. /srv/share/sluice/warehouse.db")
         }
     }
 
@@ -43,6 +45,13 @@ struct DaemonCommand: AsyncParsableCommand {
         EarlySignals.install()
         let logger = CommandSupport.bootstrapLogging(logOptions)
         let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [])
+        if let warning = FileSafety.folderWarning(forWarehouse: warehouseOption.path) { logger.warning("\(warning)") }
+        if let address = metrics.flatMap(MetricsServer.Address.init(parsing:)), !address.isLoopback {
+            logger.warning("""
+                --metrics \(address) listens beyond this machine: anyone who can reach it reads job names, run results \
+                and errors. Bind it to 127.0.0.1 and put a reverse proxy with authentication in front (README: Metrics)
+                """)
+        }
         let configuration = DaemonConfiguration(
             jobsDirectory: jobsOption.path, warehousePath: warehouseOption.path,
             metricsAddress: metrics.flatMap(MetricsServer.Address.init(parsing:)), publishPath: publish,

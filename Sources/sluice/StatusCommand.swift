@@ -19,7 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [])
         let path = warehouseOption.path
-        let warehouse = FileManager.default.fileExists(atPath: path) ? try Warehouse.open(path: path) : nil
+        let warehouse = FileManager.default.fileExists(atPath: path) ? try Warehouse.openForReading(path: path) : nil
         let statuses = try await JobStatus.collect(jobs: jobs, warehouse: warehouse, now: WallClock.epochNow())
         await warehouse?.close()
         if json {
@@ -38,14 +38,16 @@ struct StatusCommand: AsyncParsableCommand {
                 line += ", \(run.rowsWritten) rows"
                 if let d = run.durationSeconds { line += ", \(String(format1: d)) s" }
                 print(line)
-                if let error = run.error { print("  error: \(Redactor.shared.redact(error))") }
+                if let error = run.error { print("  error: \(ControlCharacters.escaped(Redactor.shared.redact(error)))") }
             } else {
                 print("  never run")
             }
             if s.consecutiveFailures > 0 {
                 print("  consecutive failures: \(s.consecutiveFailures) (last success: \(s.lastSuccessAt ?? "never"))")
             }
-            for key in s.checkpoint.keys.sorted() { print("  \(key): \(s.checkpoint[key]!)") }
+            for key in s.checkpoint.keys.sorted() {
+                print("  \(ControlCharacters.escaped(key)): \(ControlCharacters.escaped(s.checkpoint[key]!))")
+            }
         }
     }
 }

@@ -81,3 +81,13 @@ struct WS1SelectionTests {
         #expect(CSVColumnTyping.value("n/a", as: .bigint) == .text("n/a"))
     }
 }
+
+@Suite struct WS1HostilePagingTests {
+    @Test func anOffsetNearTheLargestIntegerEndsTheListInsteadOfTrapping() throws {
+        let body = Array(#"{"data":{"offset":9223372036854775807,"page_size":100,"total_count":9223372036854775807,"results":[{"id":"a","status":"COMPLETED"}]}}"#.utf8)
+        let page = try WS1DownloadPage.parse(body, step: "list downloads, page 1")
+        #expect(page.nextOffset == nil)
+        let negative = Array(#"{"data":{"offset":-5,"page_size":100,"total_count":500,"results":[{"id":"a","status":"COMPLETED"}]}}"#.utf8)
+        #expect(try WS1DownloadPage.parse(negative, step: "p").nextOffset == nil)
+    }
+}

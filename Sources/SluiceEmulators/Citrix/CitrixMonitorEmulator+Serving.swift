@@ -34,9 +34,12 @@ extension CitrixMonitorEmulator {
         let plan = faults.plan(forRequest: number)
         if let failure = plan.failure { return failure.response }
         if let refusal = authorizationRefusal(request, customer: customer) { return refusal }
-        if let status = state.withLock({ $0.odataErrors.removeValue(forKey: number) }) {
-            return Self.odataError(HTTPResponse.Status(code: status), code: "InternalError",
-                                   "An error has occurred while processing the query (injected)")
+        if let injected = state.withLock({ $0.odataErrors.removeValue(forKey: number) }) {
+            return Self.odataError(HTTPResponse.Status(code: injected.status), code: "InternalError", injected.message)
+        }
+        if let origin = state.withLock({ $0.redirects.removeValue(forKey: number) }) {
+            let target = origin + request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+            return Response(status: .temporaryRedirect, headers: [.location: target, .contentLength: "0"])
         }
         if plan.delay > .zero { try await Task.sleep(for: plan.delay) }
         if entity == "$metadata" {

@@ -58,7 +58,8 @@ public final class CitrixMonitorEmulator: Emulator {
         var edits: [String: [Int: (revision: Int, millis: Int64)]] = [:]
         var inFlight: [String: Int] = [:]
         var violations = 0
-        var odataErrors: [Int: Int] = [:]
+        var odataErrors: [Int: (status: Int, message: String)] = [:]
+        var redirects: [Int: String] = [:]
         var expireTokensAt: Set<Int> = []
         var nextLinkOrigin: String?
     }
@@ -124,8 +125,15 @@ public final class CitrixMonitorEmulator: Emulator {
 
     /// Answers Monitor request `number` with an OData error body (`{"error":{"code","message"}}`) and `status`
     /// (200 by default: third-party clients met error bodies in successful answers).
-    public func odataError(onRequest number: Int, status: Int = 200) {
-        state.withLock { $0.odataErrors[number] = status }
+    public func odataError(onRequest number: Int, status: Int = 200,
+                           message: String = "An error has occurred while processing the query (injected)") {
+        state.withLock { $0.odataErrors[number] = (status, message) }
+    }
+
+    /// Answers Monitor request `number` with `307 Temporary Redirect` to the same path and query on `origin`
+    /// (`http://host:port`): a proxy or a hostile server sending the client elsewhere.
+    public func redirect(onRequest number: Int, to origin: String) {
+        state.withLock { $0.redirects[number] = origin }
     }
 
     /// Expires every token when Monitor request `number` arrives, so that request gets a 401.

@@ -129,6 +129,9 @@ public final class PowerBIActivityEmulator: Emulator {
 
     // MARK: - What tests read
 
+    /// Requests that reached the token route (a client should fetch one token per lifetime, not per run).
+    public var tokenRequests: Int { tokenEndpoint.journal.requestCount }
+
     /// How many events a complete pull returns.
     public var eventCount: Int { events.count }
 

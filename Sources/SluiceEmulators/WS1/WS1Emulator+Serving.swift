@@ -66,7 +66,11 @@ extension WS1Emulator {
         } ?? ([], -1)
         guard total >= 0 else { return Self.error(404, "RESOURCE-NOT-FOUND", "report not found") }
         var out = JSONText(reservingCapacity: 256 + entries.count * 400)
-        out.raw("{\"data\":{\"offset\":\(offset),\"page_size\":\(pageSize),\"total_count\":\(total),\"results\":[")
+        if let forced = state.withLock({ $0.reflectedOffset }) {
+            out.raw("{\"data\":{\"offset\":\(forced),\"page_size\":\(pageSize),\"total_count\":\(forced),\"results\":[")
+        } else {
+            out.raw("{\"data\":{\"offset\":\(offset),\"page_size\":\(pageSize),\"total_count\":\(total),\"results\":[")
+        }
         let report = state.withLock { $0.configuration.reportID }
         for (index, entry) in entries.enumerated() {
             if index > 0 { out.raw(",") }

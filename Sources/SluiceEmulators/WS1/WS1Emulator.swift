@@ -50,6 +50,8 @@ public final class WS1Emulator: Emulator {
         var created = 0
         /// Tracking ids requested through the download route, in order.
         var downloadRequests: [String] = []
+        /// Paging values written into list answers instead of the real ones (a hostile server).
+        var reflectedOffset: Int64?
     }
 
     let state: Mutex<State>
@@ -109,6 +111,12 @@ public final class WS1Emulator: Emulator {
 
     /// Tracking ids requested through the download route, in order.
     public var downloadRequests: [String] { state.withLock { $0.downloadRequests } }
+
+    /// Writes `offset` (and the same `total_count`) into every list answer instead of the real values, as a
+    /// broken or hostile server might (`9223372036854775807`); nil restores the real ones.
+    public func setReflectedOffset(_ offset: Int64?) {
+        state.withLock { $0.reflectedOffset = offset }
+    }
 
     /// Ids of the entries in list order.
     public var listedIDs: [String] { state.withLock { $0.entries.map(\.id) } }

@@ -9,6 +9,15 @@ import Synchronization
 /// which it must not, and streams the CSV: small bodies with `Content-Length`, big ones chunked, files from disk.
 public final class WS1StorageEmulator: Emulator {
     private let specs = Mutex<[String: WS1CSVSpec]>([:])
+    private let misbehaviour = Mutex<Misbehaviour?>(nil)
+
+    /// Ways the storage host can misbehave besides error statuses.
+    public enum Misbehaviour: Sendable, Equatable {
+        /// A 403 whose body echoes the request's signature, as S3 and CloudFront do (`<SignatureProvided>`).
+        case denyEchoingSignature
+        /// Sends the body `bytes` at a time with `interval` between writes: a host that never quite stops.
+        case trickle(bytes: Int, interval: Duration)
+    }
     /// Requests to the storage route; `authorizationScheme` is nil when no `Authorization` header arrived.
     public let journal = RequestJournal()
     /// Faults for storage requests (error statuses, delays).
@@ -17,6 +26,11 @@ public final class WS1StorageEmulator: Emulator {
     public static let inMemoryRows = 100_000
 
     public init() {}
+
+    /// Makes the storage misbehave from now on (nil: behave).
+    public func setMisbehaviour(_ value: Misbehaviour?) {
+        misbehaviour.withLock { $0 = value }
+    }
 
     /// How many requests carried an `Authorization` header (a client leaking its API token would show here).
     public var requestsWithAuthorization: Int {
@@ -38,6 +52,9 @@ public final class WS1StorageEmulator: Emulator {
         }
     }
 
+    /// The `Signature` value the storage expects (and issues) for a download, so tests can look for it.
+    public static func signature(forDownload id: String) -> String { signature(for: id) }
+
     static func signature(for id: String) -> String {
         String(WS1CSVGenerator.mix(UInt64(truncatingIfNeeded: id.utf8.reduce(0) { $0 &* 31 &+ Int($1) })), radix: 36)
     }
@@ -45,6 +62,14 @@ public final class WS1StorageEmulator: Emulator {
     private func answer(_ request: Request, file: String, plan: FaultKnobs.Plan) -> Response {
         if let failure = plan.failure { return failure.response }
         let id = file.hasSuffix(".csv") ? String(file.dropLast(4)) : file
+        let mode = misbehaviour.withLock { $0 }
+        if mode == .denyEchoingSignature {
+            let signature = request.uri.queryParameters["Signature"].map(String.init) ?? ""
+            let body = "<Error><Code>AccessDenied</Code><Message>Request has expired</Message>"
+                + "<SignatureProvided>\(signature)</SignatureProvided></Error>"
+            return Response(status: .forbidden, headers: [.contentType: "application/xml"],
+                            body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
         guard request.uri.queryParameters["Signature"].map(String.init) == Self.signature(for: id) else {
             return Response(status: .forbidden, body: .init(byteBuffer: ByteBuffer(string: "<Error>AccessDenied</Error>")))
         }
@@ -54,6 +79,19 @@ public final class WS1StorageEmulator: Emulator {
         var headers: HTTPFields = [.contentType: "application/octet-stream"]
         if let path = spec.file { return Self.fileResponse(path, headers: headers) }
         let generator = WS1CSVGenerator(spec)
+        if case .trickle(let bytes, let interval) = mode {
+            let body = generator.body()
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                var offset = 0
+                while offset < body.count {
+                    let end = min(body.count, offset + max(1, bytes))
+                    try await writer.write(ByteBuffer(bytes: body[offset..<end]))
+                    offset = end
+                    try await Task.sleep(for: interval)
+                }
+                try await writer.finish(nil)
+            })
+        }
         if spec.rows <= Self.inMemoryRows || spec.fault == .truncated {
             let body = generator.body()
             headers[.contentLength] = String(body.count)

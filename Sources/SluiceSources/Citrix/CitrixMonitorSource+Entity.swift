@@ -87,9 +87,15 @@ struct EntityReader {
     mutating func readChain(firstURL: String, order: inout WindowOrder?,
                             emit: @Sendable (Batch) async throws -> Void) async throws {
         var next: String? = firstURL
+        var followed = Set<String>()
+        var chainPages = 0
         while let url = next {
             page += 1
+            chainPages += 1
             let step = "page \(page) of \(plan.name)"
+            guard chainPages <= Self.maxPagesPerChain else {
+                throw SluiceError(.permanent, step: step, "the @odata.nextLink chain did not end after \(Self.maxPagesPerChain) pages")
+            }
             let response = try await session.get(url, step: step)
             let parsed = try CitrixPage.parse(response.body, step: step)
             var state: [String: String] = [:]
@@ -112,6 +118,11 @@ struct EntityReader {
             if let link = parsed.nextLink {
                 let resolved = URLParts(response.url.isEmpty ? url : response.url)?.resolve(link) ?? link
                 try session.fetcher.checkLink(resolved, configuredBase: session.apiBase, step: step)
+                guard resolved != url, followed.insert(resolved).inserted else {
+                    throw SluiceError(.permanent, step: step,
+                                      "the @odata.nextLink points at a page already read (\(Redactor.safeURL(resolved))); "
+                                          + "following it would read the same pages for ever")
+                }
                 next = resolved
             } else {
                 next = nil
@@ -120,6 +131,9 @@ struct EntityReader {
     }
 
     private var key: String { CitrixMonitorSource.StateKey.watermark(plan.name) }
+
+    /// The most pages one `@odata.nextLink` chain may have (100 million rows at 1,000 per page).
+    static let maxPagesPerChain = 100_000
 }
 
 /// Whether a window's pages have so far arrived in ascending cursor order.

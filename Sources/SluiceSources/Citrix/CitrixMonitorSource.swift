@@ -33,7 +33,7 @@ public struct CitrixMonitorSource: Source {
     /// What every request of one run shares.
     struct Session: Sendable {
         let fetcher: HTTPFetcher
-        let authorizer: OAuthTokenCache
+        let authorizer: CachedTokenAuthorizer
         let gate: CitrixTenantGate
         let customerID: String
         let apiBase: String
@@ -59,7 +59,8 @@ public struct CitrixMonitorSource: Source {
                                                  style: .formBody, redactor: .shared)
         let session = Session(
             fetcher: context.fetcher,
-            authorizer: credentials.tokenCache(fetcher: context.fetcher, headerFormat: { "CWSAuth bearer=\($0)" }),
+            authorizer: credentials.authorizer(fetcher: context.fetcher, caches: context.tokens,
+                                               headerFormat: { "CWSAuth bearer=\($0)" }),
             gate: CitrixTenantGate.shared(for: customerID), customerID: customerID, apiBase: settings.apiBase)
 
         let metadataResponse = try await session.get(CitrixQuery.metadataURL(apiBase: settings.apiBase),

@@ -103,10 +103,14 @@ public struct CursorFeedSource: Source {
     private func fetchPages(since: String?, authorizer: (any Authorizer)?,
                             into pages: AsyncThrowingChannel<ParsedFeedPage, any Error>) async throws {
         var cursor: String?
+        var seen = Set<String>()
         var number = 0
         repeat {
             number += 1
             let step = "page \(number) of \(settings.dataset)"
+            guard number <= Self.maxPages else {
+                throw SluiceError(.permanent, step: step, "the feed did not end after \(Self.maxPages) pages")
+            }
             let url = URLBuilder.url(settings.baseURL, path: [settings.dataset], query: [
                 (settings.sinceParam, since),
                 (settings.pageSizeParam, String(settings.pageSize)),
@@ -119,7 +123,20 @@ public struct CursorFeedSource: Source {
             await pages.send(ParsedFeedPage(step: step, page: page, bytes: response.body.count))
             try Task.checkCancellation()
             cursor = page.nextCursor
+            if let next = cursor, !seen.insert(next).inserted {
+                throw SluiceError(.permanent, step: step,
+                                  "the feed answered with a nextCursor it had already given (\(Self.excerpt(next))); "
+                                      + "following it would read the same pages for ever")
+            }
         } while cursor != nil
+    }
+
+    /// The most pages one run reads (100 million rows at the default page size).
+    static let maxPages = 100_000
+
+    /// The start of a server-supplied value, for a message.
+    static func excerpt(_ text: String) -> String {
+        text.count > 40 ? String(text.prefix(40)) + "…" : text
     }
 
     /// The since-parameter value for a stored watermark: the raw source value, or `lookback` earlier.

@@ -52,7 +52,7 @@ public struct PowerBIActivitySource: Source {
         let credentials = OAuthClientCredentials(tokenURL: endpoints.tokenURL(tenant: tenant), clientID: clientID,
                                                  clientSecret: secret, style: .formBodyWithScope(endpoints.scope),
                                                  redactor: .shared)
-        let tokens = credentials.tokenCache(fetcher: context.fetcher)
+        let tokens = credentials.authorizer(fetcher: context.fetcher, caches: context.tokens)
         let limiter = context.rateLimiters.limiter(for: "\(endpoints.authority)|\(tenant)|\(clientID)",
                                                 limit: job.http.rateLimit ?? Self.defaultRateLimit)
         let requests = ActivityEventsRequests(endpoints: endpoints, filter: settings.filter,
@@ -64,6 +64,7 @@ public struct PowerBIActivitySource: Source {
 
         for window in windows {
             var url = requests.firstPageURL(window)
+            var followed = Set<String>()
             var page = 0
             while true {
                 page += 1
@@ -88,6 +89,11 @@ public struct PowerBIActivitySource: Source {
                 try await emit(Batch(target: target, columns: columns, rows: rows, checkpoint: checkpoint,
                                      origin: step, bytes: response.body.count))
                 guard case .fetch(let nextURL) = next else { break }
+                guard followed.insert(nextURL).inserted else {
+                    throw SluiceError(.permanent, step: step,
+                                      "the API answered with a continuation it had already given; following it would "
+                                          + "read the same pages for ever")
+                }
                 url = nextURL
             }
         }

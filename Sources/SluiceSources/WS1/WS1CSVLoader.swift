@@ -11,6 +11,11 @@ struct WS1CSVLoader {
     /// Names the download in errors and progress: "download 416c…".
     let origin: String
     let batchRows: Int
+    /// A batch is also cut once its text reaches this many bytes, far below what one batch can hold
+    /// (``PackedRows/textLimit``), so memory per batch stays bounded whatever the row width.
+    let batchTextBytes: Int
+    /// The most text one batch may hold before the load fails (tests lower it).
+    let maxBatchTextBytes: Int
     let sampleRows: Int
     /// Types already decided: job-file overrides first, then the warehouse's existing columns.
     let knownTypes: [String: ColumnType]
@@ -28,18 +33,25 @@ struct WS1CSVLoader {
     var pendingBytes = 0
 
     init(target: TableTarget, snapshot: SnapshotInfo?, origin: String, knownTypes: [String: ColumnType],
-         batchRows: Int = 5000, sampleRows: Int = 1000) {
+         batchRows: Int = 5000, sampleRows: Int = 1000, batchTextBytes: Int = 64 * 1_048_576,
+         maxBatchTextBytes: Int = PackedRows.textLimit) {
         self.target = target
         self.snapshot = snapshot
         self.origin = origin
         self.knownTypes = knownTypes
         self.batchRows = max(1, batchRows)
+        self.batchTextBytes = batchTextBytes
+        self.maxBatchTextBytes = maxBatchTextBytes
         self.sampleRows = max(1, min(sampleRows, batchRows))
     }
 
     /// Takes one parsed record: the header first, then data rows.
     mutating func add(_ record: CSVRecord) throws(SluiceError) {
         guard let header else {
+            guard record.count <= Column.maxColumns else {
+                throw SluiceError(.permanent, step: origin, "the header has \(record.count) columns; a table holds at "
+                    + "most \(Column.maxColumns); nothing of this download was loaded")
+            }
             header = Column.uniqueSourceNames(record.strings)
             return
         }
@@ -52,10 +64,10 @@ struct WS1CSVLoader {
             for index in 0..<columns.count {
                 CSVColumnTyping.append(record.field(index), as: columns[index].type, to: &rows)
             }
-            rowEnded()
+            try rowEnded()
         } else {
             sample.append(record.strings)
-            if sample.count >= sampleRows { decideTypes() }
+            if sample.count >= sampleRows { try decideTypes() }
         }
     }
 
@@ -70,20 +82,20 @@ struct WS1CSVLoader {
         guard header != nil else {
             throw SluiceError(.permanent, step: origin, "the download is empty: not even a header row")
         }
-        if columns == nil { decideTypes() }
+        if columns == nil { try decideTypes() }
         var batch = makeBatch(commit: .now)
         batch.checkpoint = checkpoint
         return batch
     }
 
-    private mutating func decideTypes() {
+    private mutating func decideTypes() throws(SluiceError) {
         let names = header ?? []
         let types = names.indices.map { index -> ColumnType in
             let name = names[index]
             return target.columnTypes[name] ?? knownTypes[name] ?? CSVColumnTyping.inferType(sample.lazy.map { $0[index] })
         }
         columns = zip(names, types).map { Column($0, $1) }
-        rows = PackedRows(columnCount: names.count, reservingRows: batchRows)
+        rows = PackedRows(columnCount: names.count, reservingRows: batchRows, maxTextBytes: maxBatchTextBytes)
         let buffered = sample
         sample = []
         for strings in buffered {
@@ -91,20 +103,25 @@ struct WS1CSVLoader {
                 var text = text
                 text.withUTF8 { CSVColumnTyping.append($0, as: type, to: &rows) }
             }
-            rowEnded()
+            try rowEnded()
         }
     }
 
-    private mutating func rowEnded() {
+    private mutating func rowEnded() throws(SluiceError) {
         rows.endRow()
-        if rows.rowCount >= batchRows { ready.append(makeBatch(commit: .deferred)) }
+        guard !rows.overflowed else {
+            throw SluiceError(.permanent, step: origin, "row \(dataRows) does not fit in a batch (more than "
+                + "\(ByteCount.text(rows.maxTextBytes)) of text); nothing of this download was loaded")
+        }
+        if rows.rowCount >= batchRows || rows.textByteCount >= batchTextBytes { ready.append(makeBatch(commit: .deferred)) }
     }
 
     private mutating func makeBatch(commit: CommitPoint) -> Batch {
         batchesMade += 1
         let batch = Batch(target: target, columns: columns ?? [], rows: [], commit: commit,
-                          origin: "\(origin), part \(batchesMade)", bytes: pendingBytes, snapshot: snapshot, packed: rows)
-        rows = PackedRows(columnCount: rows.columnCount, reservingRows: batchRows)
+                          origin: "\(origin), part \(batchesMade)", bytes: pendingBytes, snapshot: snapshot, packed: rows,
+                          unit: origin)
+        rows = PackedRows(columnCount: rows.columnCount, reservingRows: batchRows, maxTextBytes: maxBatchTextBytes)
         pendingBytes = 0
         return batch
     }

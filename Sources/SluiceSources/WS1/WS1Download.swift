@@ -63,10 +63,15 @@ public struct WS1DownloadPage: Sendable {
     }
 
     /// The offset of the next page, or nil when this was the last (`offset + page_size >= total_count`).
+    ///
+    /// The three numbers come from the server: a sum that overflows (an `offset` near `Int.max`) or a negative
+    /// offset ends the list instead of trapping.
     public var nextOffset: Int? {
         let size = max(pageSize, downloads.count)
-        guard size > 0, offset + size < totalCount else { return nil }
-        return offset + size
+        guard size > 0, offset >= 0 else { return nil }
+        let (next, overflow) = offset.addingReportingOverflow(size)
+        guard !overflow, next < totalCount else { return nil }
+        return next
     }
 }
 

@@ -46,7 +46,7 @@ public struct WS1IntelligenceSource: Source {
         }
         let access = try WS1Access.resolve(settings, job: job.name, secrets: context.secrets)
         let session = WS1Session(access: access, settings: settings, fetcher: context.fetcher,
-                                 authorizer: access.credentials().tokenCache(fetcher: context.fetcher))
+                                 authorizer: access.credentials().authorizer(fetcher: context.fetcher, caches: context.tokens))
         var loaded = Self.loadedIDs(request.state)
 
         if let range = request.backfill {
@@ -124,9 +124,8 @@ public struct WS1IntelligenceSource: Source {
         }
         for batch in loader.takeReady() { try await emit(batch) }
         let last = try loader.finish(checkpoint: checkpoint)
+        // The runner logs "loaded download …" once this last part has committed.
         try await emit(last)
-        context.logger.info("loaded \(origin): \(loader.dataRows) rows", metadata: [
-            "job.name": "\(request.job.name)", "ws1.download": "\(download.id)", "db.rows": "\(loader.dataRows)"])
     }
 
     /// The ids in ``StateKey/loadedDownloads``.

@@ -11,8 +11,8 @@ final class CraftedServer: Emulator {
     enum Answer: Sendable {
         /// 200 with these bytes as `application/json`.
         case body([UInt8])
-        /// 302 to `origin` + the request's path and query.
-        case redirect(origin: String)
+        /// `status` (302 by default) to `origin` + the request's path and query.
+        case redirect(origin: String, status: Int = 302)
         /// 200, chunked, no `Content-Length`: `{"rows":[{"id":1,"name":"xxx…"}],…}` with `bytes` of filler.
         case chunked(bytes: Int)
     }
@@ -21,7 +21,11 @@ final class CraftedServer: Emulator {
     struct Seen: Sendable, CustomStringConvertible {
         var path: String
         var authorization: Bool
-        var description: String { "\(path) auth=\(authorization)" }
+        /// Every header name, lower-cased.
+        var headerNames: Set<String> = []
+        /// The body's size in bytes.
+        var bodyBytes = 0
+        var description: String { "\(path) auth=\(authorization) headers=\(headerNames.sorted()) body=\(bodyBytes)" }
     }
 
     let basePath: String
@@ -39,19 +43,26 @@ final class CraftedServer: Emulator {
     func setAnswer(_ new: Answer) { answer.withLock { $0 = new } }
 
     func addRoutes(to router: Router<BasicRequestContext>) {
-        router.get("**") { request, _ in self.respond(request) }
-        router.post("**") { request, _ in self.respond(request) }
+        router.get("**") { request, _ in try await self.respond(request) }
+        router.post("**") { request, _ in try await self.respond(request) }
     }
 
-    private func respond(_ request: Request) -> Response {
-        seen.withLock { $0.append(Seen(path: request.uri.path, authorization: request.headers[.authorization] != nil)) }
+    private func respond(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 20)
+        let names = Set(request.headers.map { $0.name.canonicalName.lowercased() })
+        seen.withLock {
+            $0.append(Seen(path: request.uri.path, authorization: request.headers[.authorization] != nil,
+                           headerNames: names, bodyBytes: body.readableBytes))
+        }
         switch answer.withLock({ $0 }) {
         case .body(let bytes):
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-        case .redirect(let origin):
+        case .redirect(let origin, let status):
             let query = request.uri.query.map { "?" + $0 } ?? ""
-            return Response(status: .found, headers: [.location: origin + request.uri.path + query, .contentLength: "0"])
+            return Response(status: HTTPResponse.Status(code: status),
+                            headers: [.location: origin + request.uri.path + query, .contentLength: "0"])
         case .chunked(let bytes):
             let body = ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "{\"rows\":[{\"id\":1,\"name\":\""))

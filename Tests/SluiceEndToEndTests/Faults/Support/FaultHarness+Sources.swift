@@ -9,7 +9,7 @@ extension FaultHarness {
         try await CitrixFixture.with(rowCounts: ["Sessions": rows]) { f in
             try f.dir.writeJob("citrix", f.jobYAML(entities: ["Sessions"], window: "7d"))
             let h = FaultHarness(source: "citrix", job: "citrix", dir: f.dir, environment: f.environment,
-                                 secrets: [f.secret], tables: ["citrix_sessions"])
+                                 secrets: [f.secret], tables: ["citrix_sessions"], url: f.apiBase)
             let result = try await body(f.emulator, h)
             try await h.checkNoSecrets()
             return result
@@ -21,7 +21,7 @@ extension FaultHarness {
                            _ body: (PowerBIActivityEmulator, FaultHarness) async throws -> T) async throws -> T {
         try await PowerBIFixture.with(configure: configure) { f in
             let h = FaultHarness(source: "powerbi", job: "pbi", dir: f.dir, environment: f.environment,
-                                 secrets: [f.secret], tables: ["pbi_events"])
+                                 secrets: [f.secret], tables: ["pbi_events"], url: f.url)
             let result = try await body(f.emulator, h)
             try await h.checkNoSecrets()
             return result
@@ -32,7 +32,7 @@ extension FaultHarness {
     static func ws1<T>(_ body: (WS1Emulator, FaultHarness) async throws -> T) async throws -> T {
         try await WS1Fixture.with { f in
             let h = FaultHarness(source: "ws1", job: "devices", dir: f.dir, environment: f.environment,
-                                 secrets: [f.secret], tables: ["devices"])
+                                 secrets: [f.secret], tables: ["devices"], url: f.url)
             let result = try await body(f.ws1, h)
             try await h.checkNoSecrets()
             return result
@@ -44,7 +44,7 @@ extension FaultHarness {
                               _ body: (CursorFeedEmulator, FaultHarness) async throws -> T) async throws -> T {
         try await FeedFixture.with(.init(rowCount: rows), pageSize: pageSize) { f in
             let h = FaultHarness(source: "cursor-feed", job: "feed", dir: f.dir, environment: f.environment,
-                                 secrets: [f.token], tables: ["feed_rows"])
+                                 secrets: [f.token], tables: ["feed_rows"], url: f.url)
             let result = try await body(f.feed, h)
             try await h.checkNoSecrets()
             return result

@@ -18,6 +18,8 @@ struct FaultHarness: Sendable {
     let secrets: [String]
     /// The data tables whose rows make up "the content".
     let tables: [String]
+    /// The emulator's base URL, for tests that rewrite the job file.
+    var url = ""
     let outputs = OutputLog()
 
     /// A second warehouse in the same folder, for the clean reference run.
