@@ -35,11 +35,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What servers send, decoded without I/O: the sources' pages, Retry-After and the retry decision.
+        // Pure, so every parser of server bytes is fuzzed without building the HTTP stack.
+        .target(name: "SluiceWire", dependencies: ["SluiceCore"]),
         // HTTP: retries, Retry-After, rate limiting, OAuth2 token cache, redirects, redaction.
         .target(
             name: "SluiceHTTP",
             dependencies: [
-                "SluiceCore",
+                "SluiceCore", "SluiceWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -48,7 +51,7 @@ let package = Package(
         .target(
             name: "SluiceSources",
             dependencies: [
-                "SluiceCore", "SluiceHTTP",
+                "SluiceCore", "SluiceWire", "SluiceHTTP",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
@@ -102,14 +105,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Fuzzing (issue 8): libFuzzer targets for the CSV parser, the cron parser and the job-file decoder.
+        // Fuzzing: libFuzzer targets for every parser of untrusted bytes (CSV, cron, job files, Retry-After and the
+        // retry decision, the four sources' page decoders).
         // `swift build --sanitize fuzzer --product sluice-fuzz` gives libFuzzer's driver; a plain build gives a
         // replay driver (main.c's weak main) for the regression inputs in Fuzz/.
-        .target(name: "SluiceFuzzTargets", dependencies: ["SluiceCore"]),
+        .target(name: "SluiceFuzzTargets", dependencies: ["SluiceCore", "SluiceWire"]),
         .executableTarget(name: "sluice-fuzz", dependencies: ["SluiceFuzzTargets"]),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceFuzzTargets"]),
-        .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP", "SluiceEmulators"]),
-        .testTarget(name: "SluiceSourcesTests", dependencies: ["SluiceSources", "SluiceEmulators", "SluiceHTTP"]),
+        .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP", "SluiceWire", "SluiceEmulators"]),
+        .testTarget(name: "SluiceSourcesTests", dependencies: ["SluiceSources", "SluiceWire", "SluiceEmulators", "SluiceHTTP"]),
         .testTarget(name: "SluiceWarehouseTests", dependencies: ["SluiceWarehouse", "CSQLite"]),
         .testTarget(name: "SluiceDaemonTests", dependencies: ["SluiceDaemon", "SluiceEmulators"]),
         // Helpers shared by the test targets that drive the built binary (run it, temp folders).

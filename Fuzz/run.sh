@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-60}"
-targets="${FUZZ_TARGETS:-csv cron jobfile}"
+targets="${FUZZ_TARGETS:-csv cron jobfile retryafter pages}"
 build=(swift build --sanitize fuzzer --product sluice-fuzz --scratch-path .build-fuzz)
 "${build[@]}" 2>&1 | tail -n 5
 bin="$("${build[@]}" --show-bin-path)/sluice-fuzz"

@@ -1,7 +1,8 @@
 import Foundation
 import SluiceCore
 
-/// The libFuzzer entry point. `SLUICE_FUZZ_TARGET` picks the target: `csv`, `cron` or `jobfile`.
+/// The libFuzzer entry point. `SLUICE_FUZZ_TARGET` picks the target: `csv`, `cron`, `jobfile`, `retryafter` or
+/// `pages`.
 ///
 /// A target must never crash, hang or trip a sanitizer on any input: errors are the expected answer to junk.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -15,7 +16,7 @@ public func sluiceFuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -
 /// The fuzz targets, callable from tests too (the regression inputs under `Fuzz/regressions/` replay through them).
 public enum FuzzTargets {
     public enum Target: String, Sendable, CaseIterable {
-        case csv, cron, jobfile
+        case csv, cron, jobfile, retryafter, pages
     }
 
     /// Chosen once from the environment (default `cron`).
@@ -28,6 +29,8 @@ public enum FuzzTargets {
         case .cron: fuzzCron(bytes)
         case .jobfile: fuzzJobFile(bytes)
         case .csv: fuzzCSV(bytes)
+        case .retryafter: fuzzRetryAfter(bytes)
+        case .pages: fuzzPages(bytes)
         }
     }
 

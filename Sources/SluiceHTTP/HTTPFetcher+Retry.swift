@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Logging
 import SluiceCore
+import SluiceWire
 
 extension HTTPFetcher {
     /// How the body of a successful answer is handed back.

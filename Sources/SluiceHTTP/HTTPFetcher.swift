@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import SluiceCore
+import SluiceWire
 import Synchronization
 
 /// Sends one job's requests: retries with backoff and `Retry-After`, 401 refresh, redirects that keep the

@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// Which hosts pagination links and redirects may lead to while carrying the job's credential (design.md §6).
 public enum HostPolicy {
     /// Power BI continuation links may point at a redirect cluster (`wabi-…-redirect.analysis.windows.net`).

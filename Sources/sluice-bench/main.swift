@@ -13,6 +13,10 @@ let benchmarks: [(String, @Sendable (BenchOptions) async throws -> Void)] = [
     ("coldstart", { try await ColdStartBenchmark(options: $0).run() }),
     ("csv-parsers", { try await ParserComparison(options: $0).runStandalone() }),
 ]
+/// Long-running checks, not part of `all`.
+let extraBenchmarks: [(String, @Sendable (BenchOptions) async throws -> Void)] = [
+    ("soak", { try await SoakBenchmark(options: $0).run() }),
+]
 
 let usage = """
     usage: sluice-bench <benchmark> [--rows N] [--columns N] [--pages N] [--seconds N] [--jobs N] [--rounds N] [--sluice PATH] [--dir PATH] [--keep]
@@ -25,9 +29,12 @@ let usage = """
       coldstart     `sluice validate` and `sluice status` on 50 job files (--jobs), median of 5
       csv-parsers   the hand-written CSV parser against CSV.swift on the same bytes (1,000,000 rows)
       all           every benchmark above at the default sizes (about 6 minutes on 2 cores)
+      soak          `sluice daemon` on all four emulators with short schedules and 2% injected faults for
+                    --seconds (default 1200): RSS over time, token requests per credential, runs counted right
     """
 
-guard let name = arguments.first, name == "all" || benchmarks.contains(where: { $0.0 == name }) else {
+guard let name = arguments.first,
+      name == "all" || (benchmarks + extraBenchmarks).contains(where: { $0.0 == name }) else {
     print(usage)
     exit(2)
 }
@@ -43,7 +50,7 @@ do {
         print("\n## Summary\n" + (await BenchTable.shared.all()))
         if !options.keep { try? FileManager.default.removeItem(atPath: options.directory) }
     } else {
-        try await benchmarks.first { $0.0 == name }!.1(options)
+        try await (benchmarks + extraBenchmarks).first { $0.0 == name }!.1(options)
     }
 } catch {
     FileHandle.standardError.write(Data("sluice-bench: \(error)\n".utf8))

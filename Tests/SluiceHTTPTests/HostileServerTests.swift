@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceWire
 import SluiceHTTP
 import Testing
 

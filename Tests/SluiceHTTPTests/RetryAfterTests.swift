@@ -1,5 +1,6 @@
 import Foundation
 import SluiceHTTP
+import SluiceWire
 import Testing
 
 @Suite struct RetryAfterTests {

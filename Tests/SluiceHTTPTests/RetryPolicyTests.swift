@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import SluiceHTTP
+import SluiceWire
 import Testing
 
 @Suite struct RetryPolicyTests {

@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceWire
 @testable import SluiceSources
 import Testing
 

@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceWire
 import SluiceSources
 import Testing
 

@@ -41,6 +41,11 @@ public final class FaultKnobs: Sendable {
         var failNext: [Failure] = []
         var delay: Duration = .zero
         var bodyFaults: [Int: BodyFault] = [:]
+        /// Faults drawn at random for requests without a positional fault (soak tests).
+        var randomFailureRate = 0.0
+        var randomStatuses: [Int] = []
+        var randomTruncationRate = 0.0
+        var random = SplitMix64(seed: 1)
     }
 
     private let state = Mutex(State())
@@ -74,6 +79,18 @@ public final class FaultKnobs: Sendable {
         state.withLock { $0.bodyFaults[number] = .oversized(bytes: max(0, megabytes) * 1_048_576) }
     }
 
+    /// From now on, answers a random `rate` share of requests (0...1) with one of `statuses` (with
+    /// `Retry-After: 1` for 429 and 503), and truncates the body of a random `truncateRate` share; `seed` makes
+    /// the draw repeatable.
+    public func setRandomFaults(rate: Double, statuses: [Int] = [429, 503], truncateRate: Double = 0, seed: UInt64 = 1) {
+        state.withLock {
+            $0.randomFailureRate = rate
+            $0.randomStatuses = statuses
+            $0.randomTruncationRate = truncateRate
+            $0.random = SplitMix64(seed: seed)
+        }
+    }
+
     /// Removes every fault.
     public func reset() {
         state.withLock { $0 = State() }
@@ -86,9 +103,36 @@ public final class FaultKnobs: Sendable {
             if failure == nil, !state.failNext.isEmpty {
                 failure = state.failNext.removeFirst()
             }
-            return Plan(failure: failure, delay: state.delay, bodyFault: state.bodyFaults.removeValue(forKey: number))
+            var bodyFault = state.bodyFaults.removeValue(forKey: number)
+            if failure == nil, state.randomFailureRate > 0, !state.randomStatuses.isEmpty,
+               state.random.unit() < state.randomFailureRate {
+                let status = state.randomStatuses[Int(state.random.next() % UInt64(state.randomStatuses.count))]
+                failure = Failure(status: status, retryAfter: status == 429 || status == 503 ? "1" : nil)
+            }
+            if failure == nil, bodyFault == nil, state.randomTruncationRate > 0, state.random.unit() < state.randomTruncationRate {
+                bodyFault = .truncated
+            }
+            return Plan(failure: failure, delay: state.delay, bodyFault: bodyFault)
         }
     }
+}
+
+/// A small deterministic generator for the random faults (repeatable with the same seed).
+struct SplitMix64: Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..<1`.
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
 extension FaultKnobs.Failure {

@@ -19,15 +19,19 @@ public final class WS1Emulator: Emulator {
         public var completeAfterPolls: Int
         /// What a `/run` produces.
         public var runCSV: WS1CSVSpec
+        /// `expires_in` of issued tokens (the documented sample says 3599).
+        public var tokenLifetimeSeconds: Int
 
         public init(reportID: String = "375c49a4-8af5-4e5e-96b4-d6b015828a33",
                     clientID: String = "sluice@tenant.data.workspaceone.com", clientSecret: String,
-                    completeAfterPolls: Int = 2, runCSV: WS1CSVSpec = WS1CSVSpec(rows: 40, seed: 99)) {
+                    completeAfterPolls: Int = 2, runCSV: WS1CSVSpec = WS1CSVSpec(rows: 40, seed: 99),
+                    tokenLifetimeSeconds: Int = 3599) {
             self.reportID = reportID
             self.clientID = clientID
             self.clientSecret = clientSecret
             self.completeAfterPolls = completeAfterPolls
             self.runCSV = runCSV
+            self.tokenLifetimeSeconds = tokenLifetimeSeconds
         }
     }
 
@@ -66,7 +70,7 @@ public final class WS1Emulator: Emulator {
 
     public init(_ configuration: Configuration) {
         tokenEndpoint = OAuthTokenEndpoint(.init(clientID: configuration.clientID, clientSecret: configuration.clientSecret,
-                                                 tokenStyle: .jwt))
+                                                 lifetimeSeconds: configuration.tokenLifetimeSeconds, tokenStyle: .jwt))
         let state = Mutex(State(configuration: configuration))
         self.state = state
         storage = WS1StorageEmulator()

@@ -1,5 +1,6 @@
 import Logging
 import SluiceCore
+import SluiceWire
 import SluiceHTTP
 
 extension CitrixMonitorSource {

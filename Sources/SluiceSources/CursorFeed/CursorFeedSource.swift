@@ -1,6 +1,7 @@
 import AsyncAlgorithms
 import Logging
 import SluiceCore
+import SluiceWire
 import SluiceHTTP
 
 /// Pulls a `{ rows, nextCursor, schemaVersion }` JSON feed incrementally by its updated-at field.

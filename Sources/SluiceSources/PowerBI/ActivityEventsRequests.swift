@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceWire
 import SluiceHTTP
 
 /// Builds the Activity Events request URLs and decides, from a page, what comes next (source-apis.md §3.2-3.3).

@@ -1,5 +1,6 @@
 import Logging
 import SluiceCore
+import SluiceWire
 import SluiceHTTP
 
 /// Pulls the Power BI admin activity log (Get Activity Events) into one table of events, upserted by `Id`.

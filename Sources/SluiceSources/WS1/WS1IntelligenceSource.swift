@@ -1,5 +1,6 @@
 import Logging
 import SluiceCore
+import SluiceWire
 import SluiceHTTP
 
 /// Loads the newest completed download of a Workspace ONE Intelligence report (source-apis.md §1).

@@ -1,5 +1,6 @@
 import Logging
 import SluiceCore
+import SluiceWire
 import SluiceHTTP
 
 /// The API calls of one WS1 run besides the download itself: listing downloads and running the report.

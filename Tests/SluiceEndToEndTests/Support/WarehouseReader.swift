@@ -15,11 +15,26 @@ final class WarehouseReader {
 
     deinit { sqlite3_close(db) }
 
+    /// Runs `sql` on a read-write connection of its own (for tests that age or damage a file on purpose).
+    static func execute(on path: String, _ sql: String) throws {
+        var db: OpaquePointer?
+        defer { sqlite3_close(db) }
+        struct Failed: Error { var message: String }
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK,
+              sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else {
+            throw Failed(message: String(cString: sqlite3_errmsg(db)))
+        }
+    }
+
     /// Every row of `sql` as text (NULL → nil).
     func rows(_ sql: String, _ bindings: [String] = []) -> [[String?]] {
         var stmt: OpaquePointer?
         guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else {
-            return [["error: " + String(cString: sqlite3_errmsg(db))]]
+            let message = String(cString: sqlite3_errmsg(db))
+            // A table that does not exist yet holds nothing committed: a run killed before it created its
+            // tables left exactly that. Any other failure shows as an error row, never as "no rows".
+            if message.hasPrefix("no such table") { return [] }
+            return [["error: " + message]]
         }
         defer { sqlite3_finalize(stmt) }
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

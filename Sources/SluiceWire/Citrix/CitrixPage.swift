@@ -1,15 +1,15 @@
 import SluiceCore
 
 /// One decoded Monitor OData page: `{"@odata.context": …, "value": [...], "@odata.nextLink": "…"}`.
-struct CitrixPage {
-    var rows: [JSONValue]
+package struct CitrixPage {
+    package var rows: [JSONValue]
     /// The next page's URL; nil ends the chain.
-    var nextLink: String?
+    package var nextLink: String?
 
     /// Decodes a page. An OData error body (`{"error":{"code","message"}}`, even with status 200) and
     /// malformed JSON fail with a message that names the step; `@odata.nextLink` is matched case-insensitively
     /// because third-party clients met other spellings (source-apis.md §2.6, §2.10).
-    static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> CitrixPage {
+    package static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> CitrixPage {
         let json = try JSONBody.parse(body, step: step)
         guard case .object(let pairs) = json else {
             throw SluiceError(.permanent, step: step, "expected a JSON object with 'value', got something else")

@@ -1,14 +1,14 @@
 import SluiceCore
 
 /// One decoded page of a `{ rows, nextCursor, schemaVersion }` feed.
-struct FeedPage: Sendable {
-    var rows: [JSONValue]
+package struct FeedPage: Sendable {
+    package var rows: [JSONValue]
     /// nil (or empty) ends the feed.
-    var nextCursor: String?
-    var schemaVersion: Int?
+    package var nextCursor: String?
+    package var schemaVersion: Int?
 
     /// Decodes a page, failing with a message that names the step and what is wrong.
-    static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> FeedPage {
+    package static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> FeedPage {
         let json = try JSONBody.parse(body, step: step)
         guard case .object = json else {
             throw SluiceError(.permanent, step: step, "expected a JSON object with 'rows', got something else")
