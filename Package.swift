@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // Benchmark only: the CSV parser comparison of issue 3.
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
@@ -58,15 +60,17 @@ let package = Package(
         // The SQLite file: binding, migrations, schema evolution, load modes, runs and state.
         .target(
             name: "SluiceWarehouse",
-            dependencies: ["SluiceCore", "CSQLite"]
+            dependencies: ["SluiceCore", "CSQLite", .product(name: "Logging", package: "swift-log")]
         ),
         // Job runner (pull → load → record), scheduler, services, sd_notify, metrics.
         .target(
             name: "SluiceDaemon",
             dependencies: [
-                "SluiceCore", "SluiceHTTP", "SluiceSources", "SluiceWarehouse",
+                "SluiceCore", "SluiceSources",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -114,7 +118,8 @@ let package = Package(
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceFuzzTargets"]),
         .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP", "SluiceWire", "SluiceEmulators"]),
         .testTarget(name: "SluiceSourcesTests", dependencies: ["SluiceSources", "SluiceWire", "SluiceEmulators", "SluiceHTTP"]),
-        .testTarget(name: "SluiceWarehouseTests", dependencies: ["SluiceWarehouse", "CSQLite"]),
+        .testTarget(name: "SluiceWarehouseTests", dependencies: ["SluiceWarehouse", "CSQLite",
+                                                                .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SluiceDaemonTests", dependencies: ["SluiceDaemon", "SluiceEmulators"]),
         // Helpers shared by the test targets that drive the built binary (run it, temp folders).
         .target(name: "SluiceTestSupport", path: "Tests/SluiceTestSupport"),

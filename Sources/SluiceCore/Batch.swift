@@ -43,19 +43,33 @@ public struct Column: Sendable, Hashable {
     }
 }
 
-/// Whether a batch ends a unit of work that becomes visible to readers.
-public enum CommitPoint: Sendable, Hashable {
-    /// Commit this batch together with its checkpoint now (upsert pages).
-    case now
-    /// Part of a larger unit (one WS1 download): written, but not visible until a later `.now` batch of the
-    /// same unit commits; if the run fails before that, none of the unit is visible.
-    case deferred
+/// One part of a dataset that becomes visible as a whole (a WS1 download): the warehouse writes each part in a
+/// short transaction of its own, invisible to readers, and the last part publishes the whole dataset together
+/// with the batch's checkpoint. No transaction is ever held open while the next part is being downloaded.
+public struct DatasetPart: Sendable, Hashable {
+    /// Stable id of the dataset at the source (the WS1 download id); a dataset loaded again under the same
+    /// id replaces the earlier load.
+    public var id: String
+    /// When the source produced it, as normalised UTC timestamp text (snapshot mode records it).
+    public var producedAt: String
+    /// How logs and progress name it: "download 416c…".
+    public var name: String
+    /// True for the part that publishes the dataset.
+    public var isLast: Bool
+
+    public init(id: String, producedAt: String, name: String, isLast: Bool) {
+        self.id = id
+        self.producedAt = producedAt
+        self.name = name
+        self.isLast = isLast
+    }
 }
 
 /// Rows of one page plus the checkpoint that becomes true once they are committed.
 ///
 /// The data flow of Sluice is: source → `Batch` → warehouse commits rows and `checkpoint` in one
-/// transaction. A checkpoint therefore never runs ahead of committed data.
+/// transaction. A checkpoint therefore never runs ahead of committed data. A batch that is a part of a
+/// dataset (``dataset``) carries its checkpoint on the last part only, which publishes the dataset.
 public struct Batch: Sendable {
     public var target: TableTarget
     public var columns: [Column]
@@ -65,47 +79,28 @@ public struct Batch: Sendable {
     public var packed: PackedRows?
     /// State keys (for `sluice_state`) written in the same transaction as the rows.
     public var checkpoint: [String: String]
-    public var commit: CommitPoint
     /// Where this batch came from, for progress and errors: "page 7 of Sessions".
     public var origin: String
     /// Bytes of response body this batch was parsed from.
     public var bytes: Int
-    /// For `snapshot` mode: identifies the dataset (e.g. the WS1 download id) and when it was produced.
-    public var snapshot: SnapshotInfo?
-    /// The unit of work this batch belongs to, when it spans several batches ("download 416c…"); the runner
-    /// names it in the log line it writes once the unit has committed.
-    public var unit: String?
+    /// Set when the batch is one part of a dataset that becomes visible as a whole; nil for a page that is
+    /// committed (and visible) at once.
+    public var dataset: DatasetPart?
 
     public init(target: TableTarget, columns: [Column], rows: [[Value]], checkpoint: [String: String] = [:],
-                commit: CommitPoint = .now, origin: String, bytes: Int = 0, snapshot: SnapshotInfo? = nil,
-                packed: PackedRows? = nil, unit: String? = nil) {
+                origin: String, bytes: Int = 0, dataset: DatasetPart? = nil, packed: PackedRows? = nil) {
         self.target = target
         self.columns = columns
         self.rows = rows
         self.packed = packed
         self.checkpoint = checkpoint
-        self.commit = commit
         self.origin = origin
         self.bytes = bytes
-        self.snapshot = snapshot
-        self.unit = unit
+        self.dataset = dataset
     }
 
     /// Rows in the batch, in whichever form it holds them.
     public var rowCount: Int { packed?.rowCount ?? rows.count }
-}
-
-/// Identifies one point-in-time dataset in `snapshot` mode.
-public struct SnapshotInfo: Sendable, Hashable {
-    /// Stable id of the dataset at the source (the WS1 download id).
-    public var id: String
-    /// When the source produced it, as normalised UTC timestamp text.
-    public var at: String
-
-    public init(id: String, at: String) {
-        self.id = id
-        self.at = at
-    }
 }
 
 extension Column {

@@ -68,7 +68,7 @@ public final class SecretResolver: Sendable {
     // MARK: Private
 
     private func failure(_ job: String, _ key: String, _ message: String) -> SluiceError {
-        SluiceError(.configuration, job: job, step: "secret \(key)", message)
+        SluiceError(.config, job: job, step: "secret \(key)", message)
     }
 
     /// The file's text without trailing newlines (editors and `echo` add one; no secret ends with one).

@@ -1,32 +1,41 @@
 import Logging
 import ServiceLifecycle
 import SluiceCore
-import SluiceHTTP
-import SluiceWarehouse
+import SluiceSources
 
 /// What `sluice daemon` was asked to do.
 public struct DaemonConfiguration: Sendable {
     public var jobsDirectory: String
-    public var warehousePath: String
     public var metricsAddress: MetricsServer.Address?
-    /// Where to publish a read-only copy after each successful run.
-    public var publishPath: String?
     public var maxConcurrent: Int
     /// How long graceful shutdown may take before the runs still in flight are cancelled outright.
     public var shutdownTimeout: Duration
     /// Called with the metrics port once the endpoint listens (port 0 picks one).
     public var onMetricsListening: @Sendable (Int) -> Void
 
-    public init(jobsDirectory: String, warehousePath: String, metricsAddress: MetricsServer.Address? = nil,
-                publishPath: String? = nil, maxConcurrent: Int = 4, shutdownTimeout: Duration = .seconds(25),
-                onMetricsListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+    public init(jobsDirectory: String, metricsAddress: MetricsServer.Address? = nil, maxConcurrent: Int = 4,
+                shutdownTimeout: Duration = .seconds(25), onMetricsListening: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.jobsDirectory = jobsDirectory
-        self.warehousePath = warehousePath
         self.metricsAddress = metricsAddress
-        self.publishPath = publishPath
         self.maxConcurrent = maxConcurrent
         self.shutdownTimeout = shutdownTimeout
         self.onMetricsListening = onMetricsListening
+    }
+}
+
+/// What the daemon works on: the warehouse (already open), its job locks, and what publishes copies of it.
+public struct DaemonResources: Sendable {
+    public var warehouse: any Warehouse
+    public var locks: any JobLocks
+    public var publisher: (any WarehousePublisher)?
+    public var secrets: SecretResolver
+
+    public init(warehouse: any Warehouse, locks: any JobLocks, publisher: (any WarehousePublisher)? = nil,
+                secrets: SecretResolver) {
+        self.warehouse = warehouse
+        self.locks = locks
+        self.publisher = publisher
+        self.secrets = secrets
     }
 }
 
@@ -34,52 +43,47 @@ public struct DaemonConfiguration: Sendable {
 ///
 /// Signals: SIGTERM and SIGINT shut down gracefully (no new runs; runs in flight are cancelled after their
 /// current page commits and recorded `cancelled`); SIGHUP reloads the job files. The function returns
-/// when the group has stopped; it throws only when start-up fails (the warehouse cannot be opened) or a
-/// service fails (the metrics port is taken). A failed run never stops it.
+/// when the group has stopped; it throws only when a service fails (the metrics port is taken). A failed run
+/// never stops it.
 public enum Daemon {
-    public static func run(_ configuration: DaemonConfiguration, jobs: [JobDefinition], secrets: SecretResolver,
+    public static func run(_ configuration: DaemonConfiguration, jobs: [JobDefinition], resources: DaemonResources,
                            logger: Logger) async throws {
-        let warehouse = try Warehouse.open(path: configuration.warehousePath)
-        await markAbandonedRuns(jobs: jobs.map(\.name), warehouse: warehouse,
-                                warehousePath: configuration.warehousePath, logger: logger)
-        let history = await loadHistory(jobs.map(\.name), warehouse: warehouse)
-        let client = HTTPClientFactory.makeClient()
-        let metrics = DaemonMetrics()
-        let publisher = configuration.publishPath.map {
-            Publisher(warehousePath: configuration.warehousePath, destination: $0, logger: logger)
-        }
-        let runner = JobRunner(warehouse: warehouse, client: client, secrets: secrets, logger: logger)
-        let execute = ScheduledRun(runner: runner, warehouse: warehouse, warehousePath: configuration.warehousePath,
-                                   metrics: metrics, publisher: publisher, logger: logger)
-        let notifier = SystemdNotifier()
-        let scheduler = SchedulerService(
-            jobs: jobs, history: history, maxConcurrent: configuration.maxConcurrent,
-            execute: { await execute($0) },
-            reloader: JobReloader(directory: configuration.jobsDirectory, logger: logger),
-            loadHistory: { await loadHistory($0, warehouse: warehouse) },
-            notifier: notifier, logger: logger)
+        let metrics = RunMetrics()
+        try await SourceRuntime.with(secrets: resources.secrets, observer: metrics) { sources in
+            let runner = JobRunner(warehouse: resources.warehouse, sources: sources, locks: resources.locks, logger: logger,
+                                   metrics: metrics)
+            await markAbandonedRuns(jobs: jobs.map(\.name), runner: runner, warehouse: resources.warehouse, logger: logger)
+            let history = await loadHistory(jobs.map(\.name), warehouse: resources.warehouse, logger: logger)
+            let execute = ScheduledRun(runner: runner, warehouse: resources.warehouse, metrics: metrics,
+                                       publisher: resources.publisher, logger: logger)
+            let notifier = SystemdNotifier()
+            let scheduler = SchedulerService(
+                jobs: jobs, history: history, maxConcurrent: configuration.maxConcurrent,
+                execute: { await execute($0) },
+                reloader: JobReloader(directory: configuration.jobsDirectory, logger: logger),
+                loadHistory: { await loadHistory($0, warehouse: resources.warehouse, logger: logger) },
+                notifier: notifier, logger: logger)
 
-        // Graceful shutdown runs in reverse order: the notifier says STOPPING=1 first, the scheduler drains
-        // its runs next, and the metrics endpoint answers until the very end.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if let address = configuration.metricsAddress {
-            var quiet = logger
-            quiet.logLevel = .warning
-            services.append(.init(service: MetricsServer.service(address: address, metrics: metrics, logger: quiet,
-                                                                 onListening: configuration.onMetricsListening),
-                                  serviceName: "metrics"))
-        }
-        services.append(.init(service: scheduler, serviceName: "scheduler"))
-        services.append(.init(service: NotifierService(notifier: notifier), serviceName: "notifier"))
-        var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
-                                                           logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
-        logger.info("daemon started", metadata: [
-            "jobs.count": "\(jobs.count)", "db.path": "\(configuration.warehousePath)",
-            "metrics.address": "\(configuration.metricsAddress.map(\.description) ?? "off")",
-        ])
-        let outcome: Result<Void, any Error>
-        do {
+            // Graceful shutdown runs in reverse order: the notifier says STOPPING=1 first, the scheduler drains
+            // its runs next, and the metrics endpoint answers until the very end.
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let address = configuration.metricsAddress {
+                var quiet = logger
+                quiet.logLevel = .warning
+                services.append(.init(service: MetricsServer.service(address: address, metrics: metrics, logger: quiet,
+                                                                     onListening: configuration.onMetricsListening),
+                                      serviceName: "metrics"))
+            }
+            services.append(.init(service: scheduler, serviceName: "scheduler"))
+            services.append(.init(service: NotifierService(notifier: notifier), serviceName: "notifier"))
+            var groupConfiguration = ServiceGroupConfiguration(services: services,
+                                                               gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
+            logger.info("daemon started", metadata: [
+                "jobs.count": "\(jobs.count)",
+                "metrics.address": "\(configuration.metricsAddress.map(\.description) ?? "off")",
+            ])
+            defer { logger.info("daemon stopped") }
             let group = ServiceGroup(configuration: groupConfiguration)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -91,36 +95,39 @@ public enum Daemon {
                 }
                 try await tasks.waitForAll()
             }
-            outcome = .success(())
-        } catch {
-            outcome = .failure(error)
         }
-        try? await client.shutdown()
-        await warehouse.close()
-        logger.info("daemon stopped")
-        try outcome.get()
     }
 
     /// Marks runs left `running` by a crashed process as `abandoned`, for the current jobs and for jobs whose
     /// files are gone. Each job's lock is taken first: a job some other process holds is really running.
-    static func markAbandonedRuns(jobs: [String], warehouse: Warehouse, warehousePath: String, logger: Logger) async {
-        let recorded = (try? await warehouse.jobsWithRuns()) ?? []
-        for name in Set(jobs).union(recorded).sorted() {
-            guard let lock = try? JobLock.tryAcquire(job: name, warehouse: warehousePath) else { continue }
-            let count = (try? await warehouse.markAbandonedRuns(job: name)) ?? 0
-            if count > 0 {
-                logger.warning("marked runs left running by a stopped process as abandoned",
-                               metadata: ["job.name": "\(name)", "run.abandoned": "\(count)"])
+    static func markAbandonedRuns(jobs: [String], runner: JobRunner, warehouse: any Warehouse, logger: Logger) async {
+        var names = Set(jobs)
+        do {
+            names.formUnion(try await warehouse.jobsWithRuns())
+        } catch {
+            logger.error("could not list the jobs with runs: \(error)")
+        }
+        for name in names.sorted() {
+            do {
+                _ = try await runner.locks.withLock(job: name) { await runner.markAbandoned(name) }
+            } catch {
+                logger.error("could not take the job lock: \(error)", metadata: ["job.name": "\(name)"])
             }
-            withExtendedLifetime(lock) {}
         }
     }
 
     /// What the warehouse knows of each job: when it last fired on schedule, failures since its last success.
-    static func loadHistory(_ names: [String], warehouse: Warehouse) async -> [String: Scheduler.History] {
+    static func loadHistory(_ names: [String], warehouse: any Warehouse, logger: Logger) async -> [String: Scheduler.History] {
         var result: [String: Scheduler.History] = [:]
         for name in names {
-            let runs = (try? await warehouse.recentRuns(job: name, limit: 50)) ?? []
+            let runs: [RunRecord]
+            do {
+                runs = try await warehouse.recentRuns(job: name, limit: 50)
+            } catch {
+                // The job is scheduled as if it never ran: it fires now, which is what a new job does.
+                logger.error("could not read the job's runs; scheduling it as new: \(error)", metadata: ["job.name": "\(name)"])
+                runs = []
+            }
             result[name] = Scheduler.History(lastFire: RunHistory.lastCompletedFire(runs),
                                              consecutiveFailures: RunHistory.consecutiveFailures(runs))
         }

@@ -71,6 +71,6 @@ public final class JobLock: Sendable {
     }
 
     private static func lockError(_ job: String, _ code: Int32, _ what: String) -> SluiceError {
-        SluiceError(.configuration, job: job, step: "lock", "\(what): \(String(cString: strerror(code)))")
+        SluiceError(.config, job: job, step: "lock", "\(what): \(String(cString: strerror(code)))")
     }
 }

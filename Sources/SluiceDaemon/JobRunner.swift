@@ -1,42 +1,67 @@
 import AsyncAlgorithms
-import AsyncHTTPClient
 import Logging
 import SluiceCore
-import SluiceHTTP
 import SluiceSources
-import SluiceWarehouse
 
 /// Runs one job once: pull → load → record.
 ///
 /// The source fetches pages in a child task and hands them over a channel with no buffer, so page N+1 is
 /// fetched while page N is being written (the run takes as long as the slower side, not the sum) and a slow
-/// warehouse holds the source back. Every batch commits with its checkpoint; on failure the open unit is
-/// rolled back and the run is recorded `failed` with a redacted error naming the job and the step.
+/// warehouse holds the source back. Every batch is one short unit of work in the warehouse; when the run fails,
+/// what it wrote but never published (the parts of a download) is discarded, and the run is recorded `failed`
+/// with a redacted error naming the job and the step, its kind and whether a retry can help.
 public struct JobRunner: Sendable {
-    let warehouse: Warehouse
-    let client: HTTPClient
-    let secrets: SecretResolver
+    let warehouse: any Warehouse
+    let sources: any SourceProvider
+    let locks: any JobLocks
     let redactor: Redactor
     let logger: Logger
-    let rateLimiters: RateLimiterRegistry
-    let tokens: TokenCaches
+    let metrics: RunMetrics?
     let now: @Sendable () -> Double
     let onProgress: (@Sendable (RunProgress) -> Void)?
 
-    public init(warehouse: Warehouse, client: HTTPClient, secrets: SecretResolver, redactor: Redactor = .shared,
-                logger: Logger, rateLimiters: RateLimiterRegistry = RateLimiterRegistry(),
-                tokens: TokenCaches = TokenCaches(),
+    public init(warehouse: any Warehouse, sources: any SourceProvider, locks: any JobLocks, redactor: Redactor = .shared,
+                logger: Logger, metrics: RunMetrics? = nil,
                 now: @escaping @Sendable () -> Double = { WallClock.epochNow() },
                 onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
         self.warehouse = warehouse
-        self.client = client
-        self.secrets = secrets
+        self.sources = sources
+        self.locks = locks
         self.redactor = redactor
         self.logger = logger
-        self.rateLimiters = rateLimiters
-        self.tokens = tokens
+        self.metrics = metrics
         self.now = now
         self.onProgress = onProgress
+    }
+
+    /// Runs `job` in this process's way: take its lock (nil when another process holds it: the job is running
+    /// there), mark runs of it left `running` by a dead process `abandoned`, then run it.
+    public func runLocked(_ job: JobDefinition, trigger: RunTrigger, backfill: DayRange? = nil) async -> RunReport? {
+        do {
+            return try await locks.withLock(job: job.name) {
+                await markAbandoned(job.name)
+                return await run(job, trigger: trigger, backfill: backfill)
+            }
+        } catch {
+            let text = redactor.redact(String(describing: error))
+            logger.error("could not take the job lock: \(text)", metadata: ["job.name": "\(job.name)"])
+            return RunReport(job: job.name, runID: nil, trigger: trigger, status: .failed, error: text,
+                             errorKind: (error as? SluiceError)?.kind ?? .config)
+        }
+    }
+
+    /// Marks runs of `job` left `running` by a process that is gone as `abandoned` (the caller holds the lock).
+    func markAbandoned(_ job: String) async {
+        do {
+            let count = try await warehouse.markAbandonedRuns(job: job)
+            if count > 0 {
+                logger.warning("marked runs left running by a stopped process as abandoned",
+                               metadata: ["job.name": "\(job)", "run.abandoned": "\(count)"])
+            }
+        } catch {
+            logger.error("could not mark abandoned runs: \(redactor.redact(String(describing: error)))",
+                         metadata: ["job.name": "\(job)"])
+        }
     }
 
     /// Runs `job` and returns its report; never throws (failures are recorded and reported).
@@ -50,35 +75,26 @@ public struct JobRunner: Sendable {
         } catch {
             let text = redactor.redact(String(describing: error))
             logger.error("could not record the run start", metadata: ["error": "\(text)"])
-            return RunReport(job: job.name, runID: nil, trigger: trigger, status: .failed, error: text)
+            return RunReport(job: job.name, runID: nil, trigger: trigger, status: .failed, error: text, errorKind: .warehouse)
         }
         var report = RunReport(job: job.name, runID: runID, trigger: trigger, status: .running)
-        let limiter = job.http.rateLimit.map { limit in rateLimiters.limiter(for: "job:\(job.name)", limit: limit) }
-        let fetcher = HTTPFetcher(client: client, job: job.name, settings: job.http, logger: logger,
-                                  redactor: redactor, rateLimiter: limiter)
+        let prepared = sources.prepare(job, logger: logger)
         let tally = Tally()
         do {
             let outcome = try await Self.withDeadline(seconds: job.maxRunSeconds) { [logger] in
-                try await pullAndLoad(job, runID: runID, trigger: trigger, backfill: backfill,
-                                      fetcher: fetcher, tally: tally, started: started, logger: logger)
+                try await pullAndLoad(job, source: prepared.source, runID: runID, trigger: trigger, backfill: backfill,
+                                      tally: tally, started: started, logger: logger)
             }
             report.status = outcome == .unchanged ? .unchanged : .succeeded
         } catch {
-            await warehouse.abortPending(job: job.name)
-            if error is RunDeadlineExceeded {
-                report.status = .failed
-                report.error = "job '\(job.name)': the run took longer than max_run_time "
-                    + "(\(DurationText.format(job.maxRunSeconds))) and was stopped; pages committed before stay, and the "
-                    + "next run goes on from there (raise max_run_time if runs of this job are that long)"
-            } else if Task.isCancelled || error is CancellationError {
-                report.status = .cancelled
-                report.error = "cancelled by shutdown"
-            } else {
-                report.status = .failed
-                report.error = redactor.redact(Self.describe(error, job: job.name))
-            }
+            await warehouse.discardUnpublished(job: job.name, runID: runID)
+            let failure = Self.classify(error, job: job, cancelled: Task.isCancelled)
+            report.status = failure.kind == .cancelled ? .cancelled : .failed
+            report.error = redactor.redact(failure.text)
+            report.errorKind = failure.kind
+            report.retryable = failure.retryable
         }
-        let stats = fetcher.stats
+        let stats = prepared.stats()
         let counted = await tally.snapshot()
         report.rowsWritten = counted.rows
         report.pages = counted.pages
@@ -87,20 +103,20 @@ public struct JobRunner: Sendable {
         report.httpStats = stats
         report.seconds = now() - started
         do {
-            try await warehouse.finishRun(id: runID, status: report.status, rowsWritten: Int64(report.rowsWritten),
-                                          requests: Int64(report.requests), bytesRead: Int64(report.bytesRead), error: report.error)
+            try await warehouse.finishRun(RunEnd(
+                runID: runID, status: report.status, rowsWritten: Int64(report.rowsWritten), requests: Int64(report.requests),
+                bytesRead: Int64(report.bytesRead), error: report.error,
+                errorKind: report.status == .failed ? report.errorKind : nil))
         } catch {
             logger.error("could not record the run result", metadata: ["error": "\(redactor.redact(String(describing: error)))"])
         }
+        metrics?.finished(report, at: now())
         logRunSummary(report, logger: logger)
         return report
     }
 
-    private func pullAndLoad(_ job: JobDefinition, runID: Int64, trigger: RunTrigger, backfill: DayRange?,
-                             fetcher: HTTPFetcher, tally: Tally, started: Double, logger: Logger) async throws -> PullOutcome {
-        let context = SourceContext(fetcher: fetcher, secrets: secrets, logger: logger, rateLimiters: rateLimiters,
-                                    tokens: tokens)
-        let source = SourceFactory.make(for: job, context: context)
+    private func pullAndLoad(_ job: JobDefinition, source: any Source, runID: Int64, trigger: RunTrigger,
+                             backfill: DayRange?, tally: Tally, started: Double, logger: Logger) async throws -> PullOutcome {
         let state = try await warehouse.state(job: job.name)
         let known = try await warehouse.knownColumns()
         let request = PullRequest(job: job, state: state, trigger: trigger, backfill: backfill, now: started,
@@ -127,26 +143,17 @@ public struct JobRunner: Sendable {
             }
             group.addTask {
                 defer { disposer.finish() }
-                var unitRows = 0
                 for try await batch in channel {
-                    let written: Int
-                    do {
-                        written = try await warehouse.commit(batch, job: job.name, runID: runID)
-                    } catch {
-                        throw (error as? SluiceError)?.atStep("commit \(batch.origin)") ?? error
-                    }
-                    let progress = await tally.add(rows: written, bytes: batch.bytes, origin: batch.origin,
-                                                   job: job.name, seconds: now() - started,
-                                                   committed: batch.commit == .now)
+                    // The warehouse names the step ("commit page 3 of Sessions") itself.
+                    let written = try await warehouse.commit(batch, job: job.name, runID: runID)
+                    let progress = await tally.add(written: written, received: batch.rowCount, bytes: batch.bytes,
+                                                   origin: batch.origin, job: job.name, seconds: now() - started)
+                    metrics?.committed(job: job.name, rows: written)
                     onProgress?(progress)
                     logger.debug("page committed", metadata: [
                         "run.page": "\(batch.origin)", "db.rows": "\(written)", "http.bytes": "\(batch.bytes)"])
-                    if let unit = batch.unit {
-                        unitRows += written
-                        if batch.commit == .now {
-                            logger.info("loaded \(unit): \(unitRows) rows", metadata: ["db.rows": "\(unitRows)"])
-                            unitRows = 0
-                        }
+                    if let part = batch.dataset, part.isLast {
+                        logger.info("loaded \(part.name): \(written) rows", metadata: ["db.rows": "\(written)"])
                     }
                     disposer.yield(batch)
                 }
@@ -166,7 +173,7 @@ public struct JobRunner: Sendable {
     }
 
     private func logRunSummary(_ report: RunReport, logger: Logger) {
-        let metadata: Logger.Metadata = [
+        var metadata: Logger.Metadata = [
             "run.id": "\(report.runID ?? 0)", "run.trigger": "\(report.trigger.rawValue)",
             "run.status": "\(report.status.rawValue)", "db.rows": "\(report.rowsWritten)",
             "run.pages": "\(report.pages)", "http.requests": "\(report.requests)", "http.bytes": "\(report.bytesRead)",
@@ -176,6 +183,8 @@ public struct JobRunner: Sendable {
             // A shutdown is not a failure: the operator asked for it.
             logger.notice("run cancelled by shutdown", metadata: metadata)
         } else if let error = report.error {
+            if let kind = report.errorKind { metadata["error.kind"] = "\(kind.rawValue)" }
+            metadata["error.retryable"] = "\(report.retryable)"
             logger.error("run \(report.status.rawValue): \(error)", metadata: metadata)
         } else {
             logger.info("run \(report.status.rawValue)", metadata: metadata)
@@ -196,38 +205,43 @@ public struct JobRunner: Sendable {
         }
     }
 
-    /// The operator's text for an error: `SluiceError` already names job and step; anything else gets the job.
-    static func describe(_ error: any Error, job: String) -> String {
-        if let e = error as? SluiceError { return e.inJob(job).description }
-        return "job '\(job)': \(error)"
+    /// The operator's text, the kind and whether a retry can help, for an error that ended a run. The kind is
+    /// the one the error was born with; only errors that are not ``SluiceError``s get one here.
+    static func classify(_ error: any Error, job: JobDefinition, cancelled: Bool)
+        -> (text: String, kind: SluiceError.Kind, retryable: Bool) {
+        if error is RunDeadlineExceeded {
+            return ("job '\(job.name)': the run took longer than max_run_time (\(DurationText.format(job.maxRunSeconds))) "
+                        + "and was stopped; pages committed before stay, and the next run goes on from there "
+                        + "(raise max_run_time if runs of this job are that long)", .timeout, true)
+        }
+        if cancelled || error is CancellationError || (error as? SluiceError)?.kind == .cancelled {
+            return ("cancelled by shutdown", .cancelled, true)
+        }
+        if let e = error as? SluiceError { return (e.inJob(job.name).description, e.kind, e.isRetryable) }
+        return ("job '\(job.name)': \(error)", .warehouse, false)
     }
 }
 
 /// A run went past its job's `max_run_time`.
 struct RunDeadlineExceeded: Error {}
 
-/// Counts what a run committed; shared between the writer task and the report.
-///
-/// Rows of a unit that is not committed yet (the parts of a download) are counted as pending: they become
-/// rows written when the unit commits, and a unit rolled back never counts.
+/// Counts what a run made visible (the report's rows written) and what it has read so far (the progress
+/// display, which must move while a download's parts are still invisible); shared between the writer task
+/// and the report.
 actor Tally {
     private var rows = 0
-    private var pending = 0
+    private var received = 0
     private var pages = 0
     private var bytes = 0
 
-    func add(rows: Int, bytes: Int, origin: String, job: String, seconds: Double, committed: Bool) -> RunProgress {
-        pending += rows
-        if committed {
-            self.rows += pending
-            pending = 0
-        }
+    func add(written: Int, received: Int, bytes: Int, origin: String, job: String, seconds: Double) -> RunProgress {
+        self.rows += written
+        self.received += received
         self.pages += 1
         self.bytes += bytes
-        return RunProgress(job: job, pages: pages, rows: self.rows + pending, bytes: self.bytes, seconds: seconds,
+        return RunProgress(job: job, pages: pages, rows: self.received, bytes: self.bytes, seconds: seconds,
                            lastOrigin: origin)
     }
 
-    /// What was committed: rows of an unfinished unit are left out.
     func snapshot() -> (rows: Int, pages: Int, bytes: Int) { (rows, pages, bytes) }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import SluiceCore
-import SluiceWarehouse
 
 /// What `sluice status` shows for one job.
 public struct JobStatus: Sendable {
@@ -17,7 +16,7 @@ public struct JobStatus: Sendable {
     public var checkpoint: [String: String]
 
     /// Builds the status of every job from the warehouse (`warehouse` nil: nothing has run yet).
-    public static func collect(jobs: [JobDefinition], warehouse: Warehouse?, now: Double) async throws -> [JobStatus] {
+    public static func collect(jobs: [JobDefinition], warehouse: (any Warehouse)?, now: Double) async throws -> [JobStatus] {
         var result: [JobStatus] = []
         for job in jobs {
             var status = JobStatus(job: job.name, source: job.source.typeName, schedule: job.schedule.description,

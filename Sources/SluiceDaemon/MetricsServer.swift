@@ -32,7 +32,7 @@ public enum MetricsServer {
     }
 
     /// The HTTP server as a service of the daemon's group; `onListening` receives the bound port.
-    public static func service(address: Address, metrics: DaemonMetrics, logger: Logger,
+    public static func service(address: Address, metrics: RunMetrics, logger: Logger,
                                onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> any Service {
         let router = Router()
         router.get("healthz") { _, _ in
@@ -40,8 +40,8 @@ public enum MetricsServer {
                      body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
         router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: MetricsText.contentType],
-                     body: .init(byteBuffer: ByteBuffer(string: MetricsText.render(metrics.snapshot()))))
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
         }
         return Application(
             router: router,

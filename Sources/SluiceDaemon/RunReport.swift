@@ -1,5 +1,4 @@
 import SluiceCore
-import SluiceHTTP
 
 /// The outcome of one run, as recorded in `sluice_runs` and printed as the run's summary line.
 public struct RunReport: Sendable {
@@ -14,11 +13,15 @@ public struct RunReport: Sendable {
     public var seconds: Double
     /// The redacted error text for failed runs.
     public var error: String?
-    /// Answers by status class, for the metrics endpoint.
+    /// What kind of failure ended the run, and whether a retry can help.
+    public var errorKind: SluiceError.Kind?
+    public var retryable = false
+    /// Answers by status class.
     public var httpStats = HTTPStats()
 
     public init(job: String, runID: Int64?, trigger: RunTrigger, status: RunStatus, rowsWritten: Int = 0, pages: Int = 0,
-                requests: Int = 0, bytesRead: Int = 0, seconds: Double = 0, error: String? = nil) {
+                requests: Int = 0, bytesRead: Int = 0, seconds: Double = 0, error: String? = nil,
+                errorKind: SluiceError.Kind? = nil) {
         self.job = job
         self.runID = runID
         self.trigger = trigger
@@ -29,13 +32,18 @@ public struct RunReport: Sendable {
         self.bytesRead = bytesRead
         self.seconds = seconds
         self.error = error
+        self.errorKind = errorKind
     }
 
     /// One line for people: `feed: succeeded, 250 rows written, 3 pages, 4 requests, 52.1 KB in 0.4 s`.
     public var summaryLine: String {
         var line = "\(job): \(status.rawValue), \(rowsWritten) rows written, \(pages) pages, \(requests) requests, "
         line += "\(ByteText.format(bytesRead)) in \(String(format1: seconds)) s"
-        if let error { line += "\n  error: \(ControlCharacters.escaped(error))" }
+        if let error {
+            line += "\n  error"
+            if let errorKind, status == .failed { line += " (\(errorKind.rawValue)\(retryable ? ", a later run may succeed" : ""))" }
+            line += ": \(ControlCharacters.escaped(error))"
+        }
         return line
     }
 }

@@ -1,7 +1,7 @@
 import Logging
 import ServiceLifecycle
 import SluiceCore
-import SluiceHTTP
+
 import UnixSignals
 
 /// The daemon's main loop: asks ``Scheduler`` what is due, starts those runs, and sleeps until the next fire,

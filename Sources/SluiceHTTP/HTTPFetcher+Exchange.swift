@@ -35,7 +35,7 @@ extension HTTPFetcher {
     /// signature) are registered with the redactor for this job, so an error body echoing them is redacted.
     func exchange(_ request: HTTPRequest, authorizer: (any Authorizer)?, attempt: Int, mode: BodyMode) async throws -> Exchange {
         guard let origin = URLParts(request.url) else {
-            throw SluiceError(.configuration, job: job, step: request.step,
+            throw SluiceError(.config, job: job, step: request.step,
                               "\(Redactor.safeURL(request.url)) is not an absolute http(s) URL")
         }
         var method = request.method
@@ -44,10 +44,12 @@ extension HTTPFetcher {
         var hops = 0
         while true {
             if let reason = URLRules.validateScheme(url) {
-                throw SluiceError(.permanent, job: job, step: request.step, "refusing \(Redactor.safeURL(url)): it \(reason)")
+                // The job's own URL is a configuration error; a redirect's target is the server's doing.
+                throw SluiceError(hops == 0 ? .config : .badResponse, job: job, step: request.step,
+                                  "refusing \(Redactor.safeURL(url)): it \(reason)")
             }
             guard let target = URLParts(url) else {
-                throw SluiceError(.permanent, job: job, step: request.step, "\(Redactor.safeURL(url)) is not an absolute URL")
+                throw SluiceError(.badResponse, job: job, step: request.step, "\(Redactor.safeURL(url)) is not an absolute URL")
             }
             var headers = request.headers
             var sentAuthorization: String?
@@ -75,14 +77,14 @@ extension HTTPFetcher {
             let next = target.resolve(location)
             let nextHost = URLParts(next)?.host ?? Redactor.safeURL(next)
             guard request.followsRedirects else {
-                throw SluiceError(.permanent, job: job, step: request.step,
+                throw SluiceError(.badResponse, job: job, step: request.step,
                                   "\(Redactor.safeURL(request.url)) answered with a redirect (HTTP \(result.status)) to "
                                       + "\(nextHost); this request carries a credential and is never redirected "
                                       + "(check the URL in the job file)", status: result.status)
             }
             hops += 1
             guard hops <= maxRedirects else {
-                throw SluiceError(.permanent, job: job, step: request.step,
+                throw SluiceError(.badResponse, job: job, step: request.step,
                                   "more than \(maxRedirects) redirects starting at \(Redactor.safeURL(request.url))",
                                   status: result.status)
             }
@@ -92,7 +94,7 @@ extension HTTPFetcher {
                 body = nil
             }
             if body != nil, let nextParts = URLParts(next), !nextParts.isSameOrigin(as: origin) {
-                throw SluiceError(.permanent, job: job, step: request.step,
+                throw SluiceError(.badResponse, job: job, step: request.step,
                                   "refusing to re-send the request body to \(nextHost): a redirect (HTTP \(result.status)) "
                                       + "points away from \(origin.host)", status: result.status)
             }
@@ -136,6 +138,7 @@ extension HTTPFetcher {
             throw error
         } catch {
             counters.withLock { $0.errors += 1 }
+            observer?.failed(job: job)
             meta["http.duration_ms"] = "\(milliseconds(since: started))"
             let summary = TransportErrors.summary(error, redactor: redactor)
             logger.debug("\(method) \(Redactor.safeURL(url)) failed after \(milliseconds(since: started)) ms (attempt \(attempt)): \(summary)",
@@ -151,6 +154,7 @@ extension HTTPFetcher {
         let response = try await client.execute(request, deadline: deadline)
         let status = Int(response.status.code)
         counters.withLock { $0.record(status: status) }
+        observer?.answered(job: job, status: status)
         let headers = response.headers.map { HTTPHeader($0.name, $0.value) }
         let success = (200..<300).contains(status)
         if success, mode == .streamed {
@@ -175,7 +179,7 @@ extension HTTPFetcher {
     }
 
     private func tooLarge(url: String, step: String, status: Int) -> SluiceError {
-        SluiceError(.permanent, job: job, step: step,
+        SluiceError(.badResponse, job: job, step: step,
                     "the response from \(Redactor.safeURL(url)) is larger than \(ByteCount.text(maxBodyBytes)), the limit "
                         + "for one page (a smaller page size, where the job sets one, keeps pages under it)", status: status)
     }

@@ -25,13 +25,14 @@ extension HTTPFetcher {
                 throw error
             } catch {
                 if TransportErrors.isCancellation(error) || Task.isCancelled { throw cancelled(request) }
-                let transient = TransportErrors.isTransient(error)
+                let kind = TransportErrors.kind(of: error)
+                let transient = kind.usuallyRetryable
                 let what = "\(request.method) \(Redactor.safeURL(request.url)) failed: "
                     + TransportErrors.summary(error, redactor: redactor)
                 let decision = retryPolicy.decide(status: nil, isTransientError: transient, attempt: attempt,
                                                   retryAfter: nil, now: now(), random: random)
                 try await retryOrThrow(decision, request: request, attempt: &attempt, what: what,
-                                       kind: transient ? .transient : .permanent, status: nil)
+                                       kind: kind, status: nil)
                 continue
             }
             let status = result.status
@@ -44,7 +45,7 @@ extension HTTPFetcher {
                     continue
                 }
                 let again = refreshedCredential ? " even after fetching a new one" : ""
-                throw SluiceError(.permanent, job: job, step: request.step,
+                throw SluiceError(.auth, job: job, step: request.step,
                                   "401 Unauthorized from \(Redactor.safeURL(result.url)): the token was rejected\(again); "
                                       + "check the secret and the API client's permissions. \(snippet(result.body))",
                                   status: status)
@@ -53,7 +54,7 @@ extension HTTPFetcher {
             let decision = retryPolicy.decide(status: status, attempt: attempt, retryAfter: result.header("Retry-After"),
                                               now: now(), random: random)
             try await retryOrThrow(decision, request: request, attempt: &attempt, what: what,
-                                   kind: RetryPolicy.isTransient(status: status) ? .transient : .permanent, status: status)
+                                   kind: SluiceError.kind(forHTTPStatus: status), status: status)
         }
     }
 
@@ -62,9 +63,10 @@ extension HTTPFetcher {
                               kind: SluiceError.Kind, status: Int?) async throws {
         switch decision {
         case .giveUp(let reason):
-            // A permanent status speaks for itself; an exhausted transient one says how hard we tried.
-            let message = kind == .permanent ? what : "\(what) (\(reason))"
-            throw SluiceError(kind, job: job, step: request.step, message, status: status)
+            // A status that cannot heal speaks for itself; an exhausted retryable one says how hard we tried.
+            let retryable = status.map(RetryPolicy.isTransient(status:)) ?? kind.usuallyRetryable
+            let message = retryable ? "\(what) (\(reason))" : what
+            throw SluiceError(kind, job: job, step: request.step, message, status: status, retryable: retryable)
         case .retry(let seconds):
             var meta = metadata(request, status: status, attempt: attempt)
             meta["http.retry_in_s"] = "\(rounded(seconds))"

@@ -27,6 +27,7 @@ public final class HTTPFetcher: Sendable {
     let logger: Logger
     let redactor: Redactor
     let rateLimiter: RateLimiter?
+    let observer: (any HTTPObserver)?
     let sleeper: any Sleeper
     let now: @Sendable () -> Date
     let random: @Sendable (ClosedRange<Double>) -> Double
@@ -40,7 +41,7 @@ public final class HTTPFetcher: Sendable {
     ///   - random: draws a jittered wait from a range; injected in tests.
     ///   - now: wall clock for HTTP-date `Retry-After` values.
     public init(client: HTTPClient, job: String, settings: HTTPSettings, logger: Logger, redactor: Redactor,
-                rateLimiter: RateLimiter? = nil, sleeper: some Sleeper = TaskSleeper(),
+                rateLimiter: RateLimiter? = nil, observer: (any HTTPObserver)? = nil, sleeper: some Sleeper = TaskSleeper(),
                 maxBodyBytes: Int = HTTPFetcher.defaultMaxBodyBytes, maxRetryAfterSeconds: Double = 3600,
                 random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) },
                 now: @escaping @Sendable () -> Date = { Date() }) {
@@ -53,6 +54,7 @@ public final class HTTPFetcher: Sendable {
         self.logger = logger
         self.redactor = redactor
         self.rateLimiter = rateLimiter
+        self.observer = observer
         self.sleeper = sleeper
         self.now = now
         self.random = random
@@ -97,7 +99,7 @@ public final class HTTPFetcher: Sendable {
                     throw SluiceError(.cancelled, job: job, step: request.step, "cancelled while downloading")
                 }
                 let summary = TransportErrors.summary(error, redactor: redactor)
-                throw SluiceError(.transient, job: job, step: request.step,
+                throw SluiceError(.network, job: job, step: request.step,
                                   "the download from \(Redactor.safeURL(exchange.url)) broke off after \(received) bytes: \(summary)")
             }
             guard let chunk else { return }
@@ -107,7 +109,7 @@ public final class HTTPFetcher: Sendable {
             let now = ContinuousClock.now
             if now - windowStart >= window {
                 guard windowBytes >= rate.bytes else {
-                    throw SluiceError(.transient, job: job, step: request.step,
+                    throw SluiceError(.timeout, job: job, step: request.step,
                                       "the download from \(Redactor.safeURL(exchange.url)) slowed to \(windowBytes) bytes in "
                                           + "\(DurationText.format((now - windowStart).seconds.rounded())), below http.min_transfer_rate "
                                           + "(\(rate.bytes) bytes per \(DurationText.format(rate.perSeconds))); "
@@ -124,7 +126,7 @@ public final class HTTPFetcher: Sendable {
     public func checkLink(_ url: String, configuredBase: String, extraHostSuffixes: [String] = [],
                           step: String) throws {
         guard HostPolicy.isAllowed(url: url, configuredBase: configuredBase, extraHostSuffixes: extraHostSuffixes) else {
-            throw SluiceError(.permanent, job: job, step: step,
+            throw SluiceError(.badResponse, job: job, step: step,
                               "refusing to follow a link to \(Redactor.safeURL(url)): it is not on the configured host "
                                   + "\(Redactor.safeURL(configuredBase)), and following it would send the token there")
         }

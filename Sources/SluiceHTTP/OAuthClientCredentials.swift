@@ -55,7 +55,7 @@ public struct OAuthClientCredentials: Sendable {
         do {
             response = try await fetcher.send(request, authorizer: nil)
         } catch let error as SluiceError where error.status == 400 || error.status == 401 {
-            throw SluiceError(.permanent, job: error.job, step: "token",
+            throw SluiceError(.auth, job: error.job, step: "token",
                               "client credentials rejected by \(Redactor.safeURL(tokenURL)) (HTTP \(error.status ?? 0)); "
                                   + "check the client id and secret. \(error.message)",
                               status: error.status)
@@ -94,10 +94,10 @@ public struct OAuthClientCredentials: Sendable {
     public static func parseToken(_ body: [UInt8], tokenURL: String, now: Date) throws -> OAuthToken {
         let where_ = Redactor.safeURL(tokenURL)
         guard let reply = try? JSONDecoder().decode(TokenReply.self, from: Data(body)) else {
-            throw SluiceError(.permanent, step: "token", "the token response from \(where_) is not a JSON object")
+            throw SluiceError(.badResponse, step: "token", "the token response from \(where_) is not a JSON object")
         }
         guard let access = reply.accessToken, !access.isEmpty else {
-            throw SluiceError(.permanent, step: "token", "the token response from \(where_) has no access_token")
+            throw SluiceError(.badResponse, step: "token", "the token response from \(where_) has no access_token")
         }
         if let seconds = reply.expiresIn?.value, seconds > 0 {
             return OAuthToken(accessToken: access, expiresAt: now.addingTimeInterval(seconds))

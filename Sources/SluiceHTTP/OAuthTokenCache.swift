@@ -57,7 +57,7 @@ public actor OAuthTokenCache: Authorizer {
     /// A token valid for at least `refreshMargin` more seconds, fetched with the cache's own fetch.
     public func token() async throws -> String {
         guard let defaultFetch else {
-            throw SluiceError(.configuration, step: "token", "this token cache has no fetch of its own")
+            throw SluiceError(.config, step: "token", "this token cache has no fetch of its own")
         }
         return try await token(fetchingWith: defaultFetch)
     }

@@ -9,12 +9,22 @@ enum TransportErrors {
         .shutdownUnsupported,
     ]
 
+    /// Client errors that are timeouts.
+    private static let timeouts: [HTTPClientError] = [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout]
+
     /// Whether the attempt may succeed when made again (connection refused, reset, timeouts, TLS hiccups).
-    static func isTransient(_ error: any Error) -> Bool {
-        guard let clientError = error as? HTTPClientError else { return true }
-        if permanent.contains(clientError) { return false }
+    static func isTransient(_ error: any Error) -> Bool { kind(of: error).usuallyRetryable }
+
+    /// What kind of failure a transport error is: a timeout, a malformed request (`config`, never retried),
+    /// or anything else on the way to the server (`network`: refused, reset, DNS, TLS).
+    static func kind(of error: any Error) -> SluiceError.Kind {
+        guard let clientError = error as? HTTPClientError else {
+            return String(describing: error).lowercased().contains("timeout") ? .timeout : .network
+        }
+        if timeouts.contains(clientError) { return .timeout }
+        if permanent.contains(clientError) { return .config }
         let text = String(describing: clientError)
-        return !(text.contains("unsupportedScheme") || text.contains("invalidHeaderField"))
+        return text.contains("unsupportedScheme") || text.contains("invalidHeaderField") ? .config : .network
     }
 
     /// Whether the error is the task being cancelled (shutdown), rather than a failure.

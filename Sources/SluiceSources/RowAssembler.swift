@@ -34,7 +34,7 @@ public struct RowAssembler: Sendable {
         var settled: [String?] = []
         for object in objects {
             guard case .object(let pairs) = object else {
-                throw SluiceError(.permanent, step: origin, "expected every row to be a JSON object")
+                throw SluiceError(.badResponse, step: origin, "expected every row to be a JSON object")
             }
             for (position, (key, value)) in pairs.enumerated() {
                 if position < settled.count, settled[position] == key { continue }

@@ -92,6 +92,44 @@ enum Migrations {
                 SELECT max(run_id) FROM sluice_runs WHERE job = last.job AND status IN ('failed', 'abandoned'))
             LEFT JOIN sluice_job_counters AS counters ON counters.job = last.job;
             """),
+        // Runs record what kind of failure ended them. Datasets load in short transactions now: what a
+        // loading or pruned dataset occupies is written down, so a process that dies half-way leaves rows the
+        // next run of the job can find and delete (they are invisible to readers all along).
+        Migration(name: "error kinds and pending datasets", sql: """
+            ALTER TABLE sluice_runs ADD COLUMN error_kind TEXT;
+            CREATE TABLE sluice_pending(
+                pending_id INTEGER PRIMARY KEY,
+                table_name TEXT NOT NULL,
+                snapshot_id TEXT NOT NULL,
+                purpose TEXT NOT NULL CHECK (purpose IN ('loading', 'purge')),
+                job TEXT NOT NULL,
+                run_id BIGINT,
+                first_rowid BIGINT,
+                last_rowid BIGINT,
+                rows BIGINT NOT NULL DEFAULT 0
+            );
+            CREATE INDEX sluice_pending_job ON sluice_pending(job, purpose);
+            DROP VIEW sluice_job_health;
+            CREATE VIEW sluice_job_health AS
+            SELECT last.job AS job,
+                   last.status AS last_status,
+                   last.started_at AS last_started_at,
+                   last.finished_at AS last_finished_at,
+                   success.finished_at AS last_success_at,
+                   success.rows_written AS last_success_rows,
+                   failure.finished_at AS last_failure_at,
+                   failure.error AS last_error,
+                   failure.error_kind AS last_error_kind,
+                   counters.finished_runs AS finished_runs,
+                   counters.consecutive_failures AS consecutive_failures
+            FROM (SELECT max(run_id) AS run_id FROM sluice_runs GROUP BY job) AS newest
+            JOIN sluice_runs AS last ON last.run_id = newest.run_id
+            LEFT JOIN sluice_runs AS success ON success.run_id = (
+                SELECT max(run_id) FROM sluice_runs WHERE job = last.job AND status IN ('succeeded', 'unchanged'))
+            LEFT JOIN sluice_runs AS failure ON failure.run_id = (
+                SELECT max(run_id) FROM sluice_runs WHERE job = last.job AND status IN ('failed', 'abandoned'))
+            LEFT JOIN sluice_job_counters AS counters ON counters.job = last.job;
+            """),
     ]
 
     /// Brings `db` up to the newest version; returns the version it was at before.

@@ -33,10 +33,10 @@ struct SQLiteError: Error, Sendable, CustomStringConvertible, Equatable {
 
     /// The error as the operator reads it, attributed to `step` ("commit page 3 of Sessions").
     ///
-    /// A busy database is transient (another writer held the lock longer than `busy_timeout`);
-    /// everything else is permanent, because retrying the same statement on the same file fails the same way.
+    /// A busy database can be retried (another writer held the lock longer than `busy_timeout`); nothing
+    /// else can, because the same statement on the same file fails the same way.
     func sluiceError(step: String, job: String? = nil) -> SluiceError {
-        SluiceError(isBusy ? .transient : .permanent, job: job, step: step, description)
+        SluiceError(.warehouse, job: job, step: step, description, retryable: isBusy)
     }
 
     /// The first one or two keywords of `sql`, upper-cased: enough to say what failed without values.
@@ -61,6 +61,6 @@ extension SluiceError {
             return job.map(located.inJob) ?? located
         }
         if let error = error as? SQLiteError { return error.sluiceError(step: step, job: job) }
-        return SluiceError(.permanent, job: job, step: step, String(describing: error))
+        return SluiceError(.warehouse, job: job, step: step, String(describing: error))
     }
 }

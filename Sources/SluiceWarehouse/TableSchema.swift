@@ -15,12 +15,12 @@ enum SQLIdentifier {
                 (b >= 97 && b <= 122) || b == 95 || (offset > 0 && b >= 48 && b <= 57)
             }
         guard valid else {
-            throw SluiceError(.configuration, step: "target table",
+            throw SluiceError(.config, step: "target table",
                               "table name '\(name)' is not valid: use lower-case letters, digits and '_', "
                                   + "starting with a letter or '_', at most \(ColumnNaming.maxLength) characters")
         }
         guard !name.hasPrefix("sluice_") else {
-            throw SluiceError(.configuration, step: "target table",
+            throw SluiceError(.config, step: "target table",
                               "table name '\(name)' is reserved: names starting with 'sluice_' are system tables")
         }
     }

@@ -12,11 +12,13 @@ extension WarehouseStore {
         return out
     }
 
-    /// Names of the data tables (everything but `sluice_…` and SQLite's own), sorted.
+    /// Names of the data tables readers query, sorted: plain tables (everything but `sluice_…` and SQLite's
+    /// own) and snapshot tables (views over their `sluice_rows_…` table).
     func dataTables() throws -> [String] {
         try db.prepare("""
             SELECT name FROM sqlite_master
-            WHERE type = 'table' AND name NOT LIKE 'sluice\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+            WHERE (type = 'table' AND name NOT LIKE 'sluice\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\')
+               OR (type = 'view' AND 'sluice_rows_' || name IN (SELECT name FROM sqlite_master WHERE type = 'table'))
             ORDER BY name
             """).query { $0.text(0) ?? "" }
     }

@@ -25,7 +25,7 @@ extension WarehouseStore {
         var written = 0
         for (rowIndex, row) in batch.rows.enumerated() {
             guard row.count == count else {
-                throw SluiceError(.permanent, step: "row \(rowIndex + 1)",
+                throw SluiceError(.badData, step: "row \(rowIndex + 1)",
                                   "the row has \(row.count) values but the batch has \(count) columns")
             }
             stmt.beginRow()
@@ -47,7 +47,7 @@ extension WarehouseStore {
     private func insertRows(_ packed: PackedRows, plan: BatchPlan, statement stmt: SQLiteStatement) throws -> Int {
         let count = plan.columns.count
         guard packed.columnCount == count else {
-            throw SluiceError(.permanent, step: "row 1", "the rows have \(packed.columnCount) values but the batch has \(count) columns")
+            throw SluiceError(.badData, step: "row 1", "the rows have \(packed.columnCount) values but the batch has \(count) columns")
         }
         var written = 0
         try packed.withCells { cells in

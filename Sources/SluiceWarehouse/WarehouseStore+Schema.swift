@@ -16,14 +16,17 @@ extension WarehouseStore {
     ///
     /// A source name maps to the same column for the table's whole life (read back from `sluice_columns`);
     /// a new source name gets a fresh snake_case name that collides with nothing already in the table.
-    func ensureSchema(for batch: Batch, keyed: Bool, runID: Int64) throws -> BatchPlan {
+    /// `storedIn` names the table that holds the rows when readers see them through a view of another name
+    /// (snapshot tables); `sluice_columns` and the cache always use the name readers see.
+    func ensureSchema(for batch: Batch, keyed: Bool, runID: Int64, storedIn: String? = nil) throws -> BatchPlan {
         let target = batch.target
+        let stored = storedIn ?? target.table
         try SQLIdentifier.validateTableName(target.table)
         guard batch.columns.count <= Column.maxColumns else {
-            throw SluiceError(.permanent, step: "", "the data has \(batch.columns.count) columns; a table holds at most "
+            throw SluiceError(.badData, step: "", "the data has \(batch.columns.count) columns; a table holds at most "
                 + "\(Column.maxColumns)")
         }
-        var schema = try schema(for: target.table)
+        var schema = try schema(for: target.table, storedIn: stored)
         let sources = Column.uniqueSourceNames(batch.columns.map(\.sourceName))
 
         var allocator = ColumnNameAllocator(
@@ -47,7 +50,7 @@ extension WarehouseStore {
             let key = try resolveKey(target, sources: sources, columns: plan.columns)
             if schema.exists, key != schema.primaryKey {
                 let existing = schema.primaryKey.isEmpty ? "none" : schema.primaryKey.joined(separator: ", ")
-                throw SluiceError(.configuration, step: "primary key",
+                throw SluiceError(.config, step: "primary key",
                                   "table '\(target.table)' has primary key (\(existing)) but the job declares "
                                       + "(\(key.joined(separator: ", "))); rename the target table or fix the key")
             }
@@ -55,18 +58,18 @@ extension WarehouseStore {
         }
         guard !added.isEmpty else { return plan }
         guard schema.columns.count + added.count <= Column.maxColumns else {
-            throw SluiceError(.permanent, step: "", "table '\(target.table)' would grow past \(Column.maxColumns) columns "
+            throw SluiceError(.badData, step: "", "table '\(target.table)' would grow past \(Column.maxColumns) columns "
                 + "(it has \(schema.columns.count), the data adds \(added.count))")
         }
 
         if schema.exists {
             for column in added {
-                try db.execute("ALTER TABLE \(SQLIdentifier.quote(target.table)) ADD COLUMN "
+                try db.execute("ALTER TABLE \(SQLIdentifier.quote(stored)) ADD COLUMN "
                     + "\(SQLIdentifier.quote(column.name)) \(column.type?.rawValue ?? "TEXT")")
             }
             upsertStatements = upsertStatements.filter { $0.key.table != target.table }
         } else {
-            try db.execute(Self.createTableSQL(target.table, columns: added, primaryKey: plan.primaryKey))
+            try db.execute(Self.createTableSQL(stored, columns: added, primaryKey: plan.primaryKey))
             schema.exists = true
             schema.primaryKey = plan.primaryKey
             schema.add(TableColumn(name: TableSchema.runIDColumn, sourceName: nil, type: .bigint))
@@ -85,11 +88,11 @@ extension WarehouseStore {
         return plan
     }
 
-    /// The cached schema of `table`, read from the file on first use.
-    func schema(for table: String) throws -> TableSchema {
+    /// The cached schema of `table` (stored in `storedIn` when that is another table), read on first use.
+    func schema(for table: String, storedIn: String? = nil) throws -> TableSchema {
         if let cached = schemas[table] { return cached }
         let info = try db.prepare("SELECT name, type, pk FROM pragma_table_info(?1)")
-        let rows = try info.query([.text(table)]) { row in
+        let rows = try info.query([.text(storedIn ?? table)]) { row in
             (name: row.text(0) ?? "", type: row.text(1) ?? "", pk: Int(row.int64(2)))
         }
         var schema = TableSchema(table: table, exists: !rows.isEmpty)
@@ -108,14 +111,14 @@ extension WarehouseStore {
     /// The primary key as column names; entries may be source names or column names.
     private func resolveKey(_ target: TableTarget, sources: [String], columns: [String]) throws -> [String] {
         guard !target.primaryKey.isEmpty else {
-            throw SluiceError(.configuration, step: "primary key",
+            throw SluiceError(.config, step: "primary key",
                               "mode 'upsert' into table '\(target.table)' needs a primary key")
         }
         return try target.primaryKey.map { entry in
             if let index = sources.firstIndex(of: entry) { return columns[index] }
             if let name = columns.first(where: { $0.lowercased() == entry.lowercased() }) { return name }
             let shown = columns.prefix(20).joined(separator: ", ") + (columns.count > 20 ? ", …" : "")
-            throw SluiceError(.configuration, step: "primary key",
+            throw SluiceError(.config, step: "primary key",
                               "primary key '\(entry)' is not among the columns of table '\(target.table)' "
                                   + "in this batch (\(shown))")
         }

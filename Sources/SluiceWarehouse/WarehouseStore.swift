@@ -8,25 +8,23 @@ enum FaultPoint: Sendable, Equatable {
     case afterCheckpoint
 }
 
-/// The synchronous heart of the warehouse: one writer connection, the schema and statement caches, and
-/// the open unit of work. Owned by exactly one ``Warehouse`` actor, hence not `Sendable`.
+/// The synchronous heart of the warehouse: one writer connection, the schema and statement caches, and what
+/// is staged for datasets still loading. Owned by exactly one ``SQLiteWarehouse`` actor, hence not `Sendable`.
 final class WarehouseStore {
     let db: SQLiteDatabase
     let now: @Sendable () -> Double
 
-    /// The job whose `.deferred` batches hold the open transaction, if any.
-    private(set) var pendingJob: String?
-    /// The run those batches belong to.
-    private(set) var pendingRunID: Int64?
-
-    /// Data tables as last read or changed; dropped on rollback.
+    /// Data tables as last read or changed, by table name (for snapshot tables: the name readers use); dropped
+    /// on rollback.
     var schemas: [String: TableSchema] = [:]
     /// One prepared upsert per (table, column list); dropped on rollback and on ALTER of that table.
     var upsertStatements: [UpsertKey: SQLiteStatement] = [:]
-    /// The snapshot-mode dataset being appended in the open unit (see WarehouseStore+Snapshot.swift).
-    var openSnapshot: OpenSnapshot?
     /// Whether `sluice_snapshots` exists with its current columns (checked once per connection).
     var snapshotsTableReady = false
+    /// Snapshot tables whose row table and views are known to be in place.
+    var snapshotTablesReady: Set<String> = []
+    /// TEMP staging tables of datasets loading in `replace` or `upsert` mode, by job.
+    var stagedTables: [String: Set<String>] = [:]
     /// Prepared statements of the system tables, compiled once.
     var systemStatements: [String: SQLiteStatement] = [:]
 
@@ -45,82 +43,74 @@ final class WarehouseStore {
     /// The current time as normalised UTC timestamp text.
     var timestamp: String { Timestamps.format(epochSeconds: now()) }
 
-    /// Commits a batch: schema, rows and checkpoint in one transaction (see ``Warehouse/commit(_:job:runID:)``).
+    /// Commits a batch (see ``SQLiteWarehouse/commit(_:job:runID:)``); returns the rows it made visible.
     func commit(_ batch: Batch, job: String, runID: Int64) throws -> Int {
-        let step = "commit \(batch.origin)"
-        if let pendingJob, pendingJob != job {
-            throw SluiceError(.permanent, job: job, step: step,
-                              "the warehouse is inside an unfinished unit of job '\(pendingJob)'")
-        }
         do {
-            if !db.isInTransaction {
-                try db.execute("BEGIN IMMEDIATE")
-                pendingJob = job
-                pendingRunID = runID
+            if let part = batch.dataset {
+                switch batch.target.mode {
+                case .snapshot: return try writeSnapshotPart(batch, part: part, job: job, runID: runID)
+                case .replace, .upsert: return try writeStagedPart(batch, part: part, job: job, runID: runID)
+                }
             }
-            let written = try write(batch, runID: runID)
-            try faultHook?(.afterRows)
-            try writeState(job: job, values: batch.checkpoint)
-            try faultHook?(.afterCheckpoint)
-            if batch.commit == .now {
-                try db.execute("COMMIT")
-                pendingJob = nil
-                pendingRunID = nil
+            guard batch.target.mode == .upsert else {
+                throw SluiceError(.warehouse, step: "", "mode '\(batch.target.mode.rawValue)' loads whole datasets: "
+                    + "the batch must be a part of one")
             }
-            return written
+            return try transaction {
+                let written = try writePage(batch, runID: runID)
+                try faultHook?(.afterRows)
+                try writeState(job: job, values: batch.checkpoint)
+                try faultHook?(.afterCheckpoint)
+                return written
+            }
         } catch {
-            rollbackUnit()
-            throw SluiceError.warehouse(error, step: step, job: job)
+            throw SluiceError.warehouse(error, step: "commit \(batch.origin)", job: job)
         }
     }
 
-    /// Writes `batch`'s rows according to its load mode; returns rows inserted or changed.
-    private func write(_ batch: Batch, runID: Int64) throws -> Int {
+    /// Upserts a page's rows; returns how many were inserted or really changed.
+    private func writePage(_ batch: Batch, runID: Int64) throws -> Int {
         guard !batch.columns.isEmpty else {
             guard batch.rowCount == 0 else {
-                throw SluiceError(.permanent, step: "", "the batch has rows but no columns")
+                throw SluiceError(.warehouse, step: "", "the batch has rows but no columns")
             }
             return 0  // A page without rows (Power BI sends those) only advances the checkpoint.
         }
-        switch batch.target.mode {
-        case .upsert:
-            let plan = try ensureSchema(for: batch, keyed: true, runID: runID)
-            return try writeUpsert(batch, plan: plan, runID: runID)
-        case .replace:
-            return try writeReplace(batch, runID: runID)
-        case .snapshot:
-            return try writeSnapshot(batch, runID: runID)
-        }
+        let plan = try ensureSchema(for: batch, keyed: true, runID: runID)
+        return try writeUpsert(batch, plan: plan, runID: runID)
     }
 
-    /// Rolls back the open unit of `job` (nothing of it becomes visible); no-op when `job` holds none.
-    func abortPending(job: String) {
-        guard pendingJob == job else { return }
-        rollbackUnit()
-    }
-
-    /// Rolls back whatever is open and forgets what the rollback undid in memory.
-    func rollbackUnit() {
-        db.rollback()
-        pendingJob = nil
-        pendingRunID = nil
-        openSnapshot = nil
-        snapshotsTableReady = false
-        schemas.removeAll()
-        upsertStatements.removeAll()
-    }
-
-    /// Runs `body` in its own transaction, or inside the open unit when `job` owns it.
-    func writeTransaction<T>(job: String?, _ body: () throws -> T) throws -> T {
-        if db.isInTransaction, job != nil, job == pendingJob { return try body() }
+    /// Runs `body` in a `BEGIN IMMEDIATE … COMMIT` transaction; on failure rolls back and forgets what the
+    /// rollback undid in memory (a rolled-back ALTER must not linger in the caches).
+    func transaction<T>(_ body: () throws -> T) throws -> T {
         do {
             return try db.transaction(body)
         } catch {
-            // The rollback may have undone DDL that the caches already reflect.
-            schemas.removeAll()
-            upsertStatements.removeAll()
+            forgetCaches()
             throw error
         }
+    }
+
+    /// Drops every cache that mirrors the file (after a rollback).
+    func forgetCaches() {
+        schemas.removeAll()
+        upsertStatements.removeAll()
+        snapshotsTableReady = false
+        snapshotTablesReady.removeAll()
+    }
+
+    /// Throws away what run `runID` of `job` staged or appended but never published.
+    func discardUnpublished(job: String, runID: Int64) {
+        dropStaging(job: job)
+        discardLoads(job: job, runID: runID)
+    }
+
+    /// Before a run of `job` starts: removes whatever an earlier run of it left unpublished (the process
+    /// running it died), and finishes deleting pruned snapshots.
+    func discardLeftovers(job: String) {
+        dropStaging(job: job)
+        discardLoads(job: job, runID: nil)
+        purgePending()
     }
 
     /// A cached prepared statement for fixed system-table SQL.
@@ -139,7 +129,9 @@ final class WarehouseStore {
 
     /// Rolls back anything open, releases statements and closes the file.
     func close() {
-        rollbackUnit()
+        db.rollback()
+        forgetCaches()
+        stagedTables.removeAll()
         systemStatements.removeAll()
         db.close()
     }

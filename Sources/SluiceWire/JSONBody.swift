@@ -7,7 +7,7 @@ enum JSONBody {
         do {
             return try JSONParser.parse(body)
         } catch {
-            throw SluiceError(.permanent, step: step, "malformed JSON (\(error.description), \(body.count) bytes)")
+            throw SluiceError(.badResponse, step: step, "malformed JSON (\(error.description), \(body.count) bytes)")
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SluiceCore
 import SluiceDaemon
+import SluiceWarehouse
 
 /// Runs jobs through the real ForegroundRun/JobRunner path, as `sluice run` does, without log output.
 enum BenchRun {
@@ -9,8 +10,9 @@ enum BenchRun {
     static func run(_ job: JobDefinition, warehouse: String, environment: [String: String],
                     allowUnchanged: Bool = false) async throws -> RunReport {
         let logger = Logger(label: "sluice-bench") { _ in SwiftLogNoOpLogHandler() }
-        let run = ForegroundRun(warehousePath: warehouse, secrets: SecretResolver(environment: environment), logger: logger)
-        let reports = try await run.execute([job], trigger: .manual)
+        let reports = try await ForegroundRun.execute([job], trigger: .manual, opening: { try SQLiteWarehouse.open(path: warehouse) },
+                                                      lockPath: warehouse, secrets: SecretResolver(environment: environment),
+                                                      logger: logger)
         guard let report = reports.first,
               report.status == .succeeded || (allowUnchanged && report.status == .unchanged) else {
             throw BenchOptions.UsageError(description: "the run failed: \(reports.map(\.summaryLine))")

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SluiceCore
 import SluiceDaemon
+import SluiceWarehouse
 import SluiceEmulators
 
 /// 1,000,000 rows × 20 columns of WS1 CSV, served by the emulator over loopback (storage on 127.0.0.2), loaded
@@ -79,12 +80,13 @@ struct WS1CSVBenchmark {
                                                          reportID: "375c49a4-8af5-4e5e-96b4-d6b015828a33",
                                                          clientID: .env("BENCH_ID"), clientSecret: .env("BENCH_SECRET"))))
                 let logger = Logger(label: "sluice-bench") { _ in SwiftLogNoOpLogHandler() }
-                let run = ForegroundRun(warehousePath: warehouse,
-                                        secrets: SecretResolver(environment: ["BENCH_ID": "bench@tenant", "BENCH_SECRET": secret]),
-                                        logger: logger)
+                let secrets = SecretResolver(environment: ["BENCH_ID": "bench@tenant", "BENCH_SECRET": secret])
                 sync()
                 let cpuBefore = BenchMeasure.cpuSeconds()
-                let (reports, seconds) = try await BenchMeasure.seconds { try await run.execute([job], trigger: .manual) }
+                let (reports, seconds) = try await BenchMeasure.seconds {
+                    try await ForegroundRun.execute([job], trigger: .manual, opening: { try SQLiteWarehouse.open(path: warehouse) },
+                                                    lockPath: warehouse, secrets: secrets, logger: logger)
+                }
                 let cpu = BenchMeasure.cpuSeconds() - cpuBefore
                 guard let report = reports.first, report.status == .succeeded, report.rowsWritten == options.csvRows else {
                     throw BenchOptions.UsageError(description: "the run did not load every row: \(reports.map(\.summaryLine))")

@@ -38,9 +38,9 @@ struct BackfillCommand: AsyncParsableCommand {
         let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [job])
         guard let range = DayRange(from: from, to: lastDay) else { throw SluiceExit.invalid }
         let progress = TerminalProgress()
-        let foreground = ForegroundRun(warehousePath: warehouseOption.path, secrets: SecretResolver(), logger: logger,
-                                       onProgress: { progress.show($0) })
-        let reports = try await foreground.execute(jobs, trigger: .backfill, backfill: range)
+        let reports = try await ForegroundRun.execute(jobs, trigger: .backfill, backfill: range, opening: warehouseOption.open,
+                                                      lockPath: warehouseOption.path, secrets: SecretResolver(), logger: logger,
+                                                      onProgress: { progress.show($0) })
         throw CommandSupport.finish(reports, progress: progress)
     }
 }

@@ -53,15 +53,21 @@ struct DaemonCommand: AsyncParsableCommand {
                 """)
         }
         let configuration = DaemonConfiguration(
-            jobsDirectory: jobsOption.path, warehousePath: warehouseOption.path,
-            metricsAddress: metrics.flatMap(MetricsServer.Address.init(parsing:)), publishPath: publish,
+            jobsDirectory: jobsOption.path, metricsAddress: metrics.flatMap(MetricsServer.Address.init(parsing:)),
             maxConcurrent: maxConcurrent, shutdownTimeout: .seconds(shutdownTimeout),
             onMetricsListening: { port in
                 logger.info("metrics endpoint listening", metadata: ["metrics.port": "\(port)"])
             })
+        let warehouse = try warehouseOption.open()
+        let resources = DaemonResources(
+            warehouse: warehouse, locks: FileJobLocks(warehousePath: warehouseOption.path),
+            publisher: publish.map { SQLitePublisher(warehousePath: warehouseOption.path, destination: $0, logger: logger) },
+            secrets: SecretResolver())
         do {
-            try await Daemon.run(configuration, jobs: jobs, secrets: SecretResolver(), logger: logger)
+            try await Daemon.run(configuration, jobs: jobs, resources: resources, logger: logger)
+            await warehouse.close()
         } catch {
+            await warehouse.close()
             logger.critical("daemon stopped on an error: \(error)")
             throw SluiceExit.failedJob
         }

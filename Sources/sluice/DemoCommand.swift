@@ -39,15 +39,15 @@ struct DemoCommand: AsyncParsableCommand {
             }
             let jobs = try CommandSupport.loadJobs(directory: folder, selecting: [])
             let progress = TerminalProgress()
-            let foreground = ForegroundRun(warehousePath: warehouseOption.path,
-                                           secrets: SecretResolver(environment: environment), logger: logger,
-                                           onProgress: { progress.show($0) })
-            let reports = try await foreground.execute(jobs, trigger: .manual)
+            let reports = try await ForegroundRun.execute(jobs, trigger: .manual, opening: warehouseOption.open,
+                                                          lockPath: warehouseOption.path,
+                                                          secrets: SecretResolver(environment: environment), logger: logger,
+                                                          onProgress: { progress.show($0) })
             progress.finish()
             return reports
         }
         for report in reports { print(report.summaryLine) }
-        let warehouse = try Warehouse.open(path: warehouseOption.path)
+        let warehouse = try SQLiteWarehouse.open(path: warehouseOption.path)
         let counts = try await warehouse.dataTableRowCounts()
         await warehouse.close()
         print("\nwarehouse \(warehouseOption.path):")

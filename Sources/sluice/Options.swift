@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import SluiceCore
+import SluiceWarehouse
 
 /// `--jobs DIR` with the `SLUICE_JOBS` environment default.
 struct JobsOption: ParsableArguments {
@@ -15,6 +17,9 @@ struct WarehouseOption: ParsableArguments {
     var warehouse: String?
 
     var path: String { warehouse ?? ProcessInfo.processInfo.environment["SLUICE_WAREHOUSE"].nonEmpty ?? "./warehouse.db" }
+
+    /// Opens the warehouse for writing.
+    func open() throws -> any Warehouse { try SQLiteWarehouse.open(path: path) }
 }
 
 /// `--log-format` and `--verbose`.

@@ -19,9 +19,9 @@ struct RunCommand: AsyncParsableCommand {
         let logger = CommandSupport.bootstrapLogging(logOptions)
         let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: jobNames)
         let progress = TerminalProgress()
-        let foreground = ForegroundRun(warehousePath: warehouseOption.path, secrets: SecretResolver(), logger: logger,
-                                       onProgress: { progress.show($0) })
-        let reports = try await foreground.execute(jobs, trigger: .manual)
+        let reports = try await ForegroundRun.execute(jobs, trigger: .manual, opening: warehouseOption.open,
+                                                      lockPath: warehouseOption.path, secrets: SecretResolver(), logger: logger,
+                                                      onProgress: { progress.show($0) })
         throw CommandSupport.finish(reports, progress: progress)
     }
 }

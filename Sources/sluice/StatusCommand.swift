@@ -19,7 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [])
         let path = warehouseOption.path
-        let warehouse = FileManager.default.fileExists(atPath: path) ? try Warehouse.openForReading(path: path) : nil
+        let warehouse = FileManager.default.fileExists(atPath: path) ? try SQLiteWarehouse.openForReading(path: path) : nil
         let statuses = try await JobStatus.collect(jobs: jobs, warehouse: warehouse, now: WallClock.epochNow())
         await warehouse?.close()
         if json {

@@ -23,7 +23,7 @@ import Testing
     @Test func missingOrEmptyEnvironmentVariableIsAConfigurationError() {
         let resolver = SecretResolver(environment: ["EMPTY": ""], redactor: Redactor())
         let missing = failure(resolver, .env("PBI_CLIENT_SECRET"))
-        #expect(missing == SluiceError(.configuration, job: "feed", step: "secret client_secret",
+        #expect(missing == SluiceError(.config, job: "feed", step: "secret client_secret",
                                        "environment variable PBI_CLIENT_SECRET is not set"))
         #expect(failure(resolver, .env("EMPTY"))?.message == "environment variable EMPTY is set but empty")
     }
@@ -42,7 +42,7 @@ import Testing
         try withScratchDirectory { dir in
             let resolver = SecretResolver(environment: [:], redactor: Redactor())
             let missing = failure(resolver, .file("\(dir)/absent"))
-            #expect(missing?.kind == .configuration)
+            #expect(missing?.kind == .config)
             #expect(missing?.description == "job 'feed', secret client_secret: secret file \(dir)/absent does not exist")
 
             try writeTestFile("\n", to: "\(dir)/blank")
@@ -67,7 +67,7 @@ import Testing
     @Test func credentialWithoutCredentialsDirectoryExplainsLoadCredential() {
         let resolver = SecretResolver(environment: [:], redactor: Redactor())
         let error = failure(resolver, .credential("foreman_token"))
-        #expect(error?.kind == .configuration)
+        #expect(error?.kind == .config)
         #expect(error?.message.contains("$CREDENTIALS_DIRECTORY, which is not set") == true)
         #expect(error?.message.contains("LoadCredential=foreman_token:") == true)
     }

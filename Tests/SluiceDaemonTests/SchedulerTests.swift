@@ -1,6 +1,5 @@
 import Foundation
 import SluiceCore
-import SluiceWarehouse
 import Testing
 @testable import SluiceDaemon
 

@@ -29,7 +29,7 @@ struct DaemonEndToEndTests {
             let health = rawHTTPGet(port: port, path: "/healthz") ?? ""
             #expect(health.hasPrefix("HTTP/1.1 200") || health.hasPrefix("HTTP/1.0 200"), "\(health)")
             let metrics = rawHTTPGet(port: port, path: "/metrics") ?? ""
-            #expect(metrics.contains(#"sluice_runs_total{job="feed",status="succeeded"}"#), "\(metrics)")
+            #expect(metrics.contains(#"sluice_runs_total{job="feed",status="succeeded",error_kind=""}"#), "\(metrics)")
             #expect(metrics.contains(#"sluice_rows_written_total{job="feed"} 250"#))
             #expect(metrics.contains(#"sluice_last_success_timestamp_seconds{job="other"}"#))
             #expect(metrics.contains(#"sluice_run_duration_seconds_count{job="feed"}"#))

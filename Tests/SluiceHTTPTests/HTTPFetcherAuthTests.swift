@@ -32,7 +32,7 @@ import Testing
         try await TestServer.run(handler: { _ in .text(401, "no") }) { base, log in
             try await withFetcher { fetcher in
                 let error = await sluiceError { _ = try await fetcher.send(.get("\(base)/data", step: "page 1"), authorizer: cache) }
-                #expect(error?.kind == .permanent)
+                #expect(error?.kind == .auth && error?.isRetryable == false)
                 #expect(error?.status == 401)
                 #expect(error?.message.contains("401 Unauthorized") == true)
                 #expect(error?.message.contains("even after fetching a new one") == true)
@@ -83,7 +83,7 @@ import Testing
         try await TestServer.run(handler: { _ in .text(302, "", headers: [("Location", "/again")]) }) { base, log in
             try await withFetcher { fetcher in
                 let error = await sluiceError { _ = try await fetcher.send(.get("\(base)/start", step: "page 1"), authorizer: nil) }
-                #expect(error?.kind == .permanent)
+                #expect(error?.kind == .badResponse)
                 #expect(error?.message.contains("more than 5 redirects") == true)
                 #expect(log.count == 6)
             }
@@ -94,7 +94,7 @@ import Testing
         try await TestServer.run(handler: { _ in .text(302, "", headers: [("Location", "http://storage.example.com/r.csv")]) }) { base, _ in
             try await withFetcher { fetcher in
                 let error = await sluiceError { _ = try await fetcher.send(.get("\(base)/d", step: "download"), authorizer: nil) }
-                #expect(error?.kind == .permanent)
+                #expect(error?.kind == .badResponse)
                 #expect(error?.message.contains("https is required") == true)
             }
         }
@@ -130,7 +130,7 @@ import Testing
                                                          redactor: redactor)
                 let error = await sluiceError { _ = try await credentials.fetchToken(with: fetcher) }
                 let e = try #require(error)
-                #expect(e.kind == .permanent)
+                #expect(e.kind == .auth)
                 #expect(e.step == "token")
                 #expect(e.status == 400)
                 #expect(e.message.hasPrefix("client credentials rejected by \(base)/tenant/oauth2/v2.0/token"))

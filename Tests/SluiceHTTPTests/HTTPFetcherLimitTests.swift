@@ -31,7 +31,7 @@ import Testing
                 try fetcher.checkLink("https://collector.example.com/steal?continuationToken='x'", configuredBase: base,
                                       step: "day 2024-05-01, page 2")
             }
-            #expect(error?.kind == .permanent)
+            #expect(error?.kind == .badResponse)
             #expect(error?.message.hasPrefix("refusing to follow a link to https://collector.example.com/steal?[query redacted]") == true)
         }
     }

@@ -39,7 +39,7 @@ import Testing
         try await TestServer.run(handler: { _ in .text(502, "bad gateway") }) { base, log in
             try await withFetcher(maxAttempts: 3) { fetcher in
                 let error = await sluiceError { _ = try await fetcher.send(.get("\(base)/x", step: "page 2"), authorizer: nil) }
-                #expect(error?.kind == .transient)
+                #expect(error?.kind == .network && error?.isRetryable == true)
                 #expect(error?.status == 502)
                 #expect(error?.message.contains("gave up after 3 attempts") == true)
                 #expect(log.count == 3)
@@ -55,7 +55,7 @@ import Testing
                     _ = try await fetcher.send(.get("\(base)/reports/42?token=abc", step: "page 3"), authorizer: nil)
                 }
                 let e = try #require(error)
-                #expect(e.kind == .permanent)
+                #expect(e.kind == .notFound && !e.isRetryable)
                 #expect(e.status == 404)
                 #expect(e.step == "page 3")
                 #expect(e.job == "test-job")
@@ -76,7 +76,7 @@ import Testing
             try await withFetcher(maxBodyBytes: 1000) { fetcher in
                 for path in ["/sized", "/chunked"] {
                     let error = await sluiceError { _ = try await fetcher.send(.get(base + path, step: "list downloads"), authorizer: nil) }
-                    #expect(error?.kind == .permanent)
+                    #expect(error?.kind == .badResponse && error?.isRetryable == false)
                     #expect(error?.message.contains("larger than 1000 bytes") == true)
                 }
             }
@@ -133,7 +133,7 @@ import Testing
         // Port 9 (discard) on 127.0.0.1 has no listener in the test environment; nothing leaves the machine.
         try await withFetcher(maxAttempts: 2) { fetcher in
             let error = await sluiceError { _ = try await fetcher.send(.get("http://127.0.0.1:9/x", step: "page 1"), authorizer: nil) }
-            #expect(error?.kind == .transient)
+            #expect(error?.kind == .network && error?.isRetryable == true)
             #expect(error?.message.contains("gave up after 2 attempts") == true)
             #expect(fetcher.stats.errors == 2)
         }
@@ -146,7 +146,7 @@ import Testing
         }) { base, _ in
             try await withFetcher(maxAttempts: 1, timeoutSeconds: 0.2) { fetcher in
                 let error = await sluiceError { _ = try await fetcher.send(.get("\(base)/hang", step: "page 1"), authorizer: nil) }
-                #expect(error?.kind == .transient)
+                #expect(error?.kind == .timeout && error?.isRetryable == true)
                 #expect(error?.message.contains("failed") == true)
             }
         }

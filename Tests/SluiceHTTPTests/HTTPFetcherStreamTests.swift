@@ -49,7 +49,7 @@ import Testing
             try await withFetcher { fetcher in
                 let error = await sluiceError {
                     try await fetcher.stream(.get("\(base)/export.csv", step: "download"), authorizer: nil) { _ in
-                        throw SluiceError(.permanent, step: "row 2", "wrong number of fields")
+                        throw SluiceError(.badResponse, step: "row 2", "wrong number of fields")
                     }
                 }
                 #expect(error?.step == "row 2")

@@ -14,6 +14,7 @@ struct JobHealthViewTests {
                 ("last_started_at", [Int(SQL_TYPE_TIMESTAMP)]), ("last_finished_at", [Int(SQL_TYPE_TIMESTAMP)]),
                 ("last_success_at", [Int(SQL_TYPE_TIMESTAMP)]), ("last_success_rows", [Int(SQL_BIGINT)]),
                 ("last_failure_at", [Int(SQL_TYPE_TIMESTAMP)]), ("last_error", ODBCTypes.longText),
+                ("last_error_kind", ODBCTypes.longText),
                 ("finished_runs", [Int(SQL_BIGINT)]), ("consecutive_failures", [Int(SQL_BIGINT)]),
             ]
             let catalog = try odbc.columns(of: "sluice_job_health")

@@ -108,7 +108,7 @@ import Testing
         let error = #expect(throws: SluiceError.self) {
             try ActivityWindowPlanner.backfill(DayRange(from: "2026-10-01", to: "2026-10-02")!, nowMillis: now)
         }
-        #expect(error?.kind == .configuration)
+        #expect(error?.kind == .config)
         #expect(error?.message.contains("keeps only 28 days") == true)
         #expect(error?.message.contains("2026-10-24") == true)
         // The oldest complete day is allowed.

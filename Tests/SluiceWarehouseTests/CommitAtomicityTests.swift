@@ -43,54 +43,64 @@ struct CommitAtomicityTests {
         }
     }
 
-    @Test func deferredBatchesStayInvisibleUntilTheUnitCommits() async throws {
+    @Test func datasetPartsStayInvisibleUntilTheLastPartPublishes() async throws {
         try await withWarehouse { warehouse, path in
             let reader = try openReader(path)
             for part in 1...2 {
-                let batch = devicesBatch([[.integer(Int64(part)), .text("part \(part)")]], commit: .deferred,
+                let batch = devicesBatch([[.integer(Int64(part)), .text("part \(part)")]], part: .middle,
                                          origin: "download d1, part \(part)")
-                #expect(try await warehouse.commit(batch, job: "ws1", runID: 1) == 1)
-                #expect(try reader.tableExists("devices") == false)
+                #expect(try await warehouse.commit(batch, job: "ws1", runID: 1) == 0)
+                #expect(try reader.scalar("SELECT count(*) FROM devices") == .integer(0))
             }
-            #expect(await warehouse.pendingJob == "ws1")
-
-            let last = devicesBatch([[.integer(3), .text("part 3")]], checkpoint: ["download": "d1"],
+            let last = devicesBatch([[.integer(3), .text("part 3")]], checkpoint: ["download": "d1"], part: .last,
                                     origin: "download d1, part 3")
-            _ = try await warehouse.commit(last, job: "ws1", runID: 1)
+            #expect(try await warehouse.commit(last, job: "ws1", runID: 1) == 3)
             #expect(try reader.scalar("SELECT count(*) FROM devices") == .integer(3))
             #expect(try reader.scalar("SELECT value FROM sluice_state WHERE job = 'ws1'") == .text("d1"))
-            #expect(await warehouse.pendingJob == nil)
         }
     }
 
-    @Test func abortPendingDiscardsTheWholeUnit() async throws {
+    @Test func aDatasetPartHoldsNoTransactionOpenBetweenParts() async throws {
+        try await withWarehouse { warehouse, path in
+            _ = try await warehouse.commit(devicesBatch([[.integer(1), .text("a")]], part: .middle), job: "ws1", runID: 1)
+            _ = try await warehouse.commit(snapshotBatch(["x"], id: "d9", at: "2026-03-01 10:00:00", isLast: false,
+                                                         table: "snapshots"), job: "snap", runID: 2)
+            // Another connection takes the write lock at once: nothing is held open while the next part downloads.
+            let other = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: 0)
+            try other.execute("BEGIN IMMEDIATE")
+            try other.execute("ROLLBACK")
+            other.close()
+        }
+    }
+
+    @Test func discardingAFailedRunLeavesTheCheckpointAndTheTableAsTheyWere() async throws {
         try await withWarehouse { warehouse, path in
             try await warehouse.setState(job: "ws1", values: ["download": "d0"])
-            let part = devicesBatch([[.integer(1), .text("a")]], checkpoint: ["download": "d1"], commit: .deferred)
+            let part = devicesBatch([[.integer(1), .text("a")]], part: .middle)
             _ = try await warehouse.commit(part, job: "ws1", runID: 1)
-            await warehouse.abortPending(job: "ws1")
-
-            #expect(try openReader(path).tableExists("devices") == false)
-            #expect(try await warehouse.state(job: "ws1") == ["download": "d0"])
-            #expect(await warehouse.pendingJob == nil)
+            await warehouse.discardUnpublished(job: "ws1", runID: 1)
+            // Publishing what is left must not bring the discarded part back.
+            let last = devicesBatch([[.integer(2), .text("b")]], checkpoint: ["download": "d1"], part: .last)
+            _ = try await warehouse.commit(last, job: "ws1", runID: 2)
+            #expect(try openReader(path).rows("SELECT id FROM devices") == [[.integer(2)]])
         }
     }
 
-    @Test func anotherJobsCommitNeverJoinsAnOpenUnit() async throws {
+    @Test func anotherJobsPageCommitsWhileADatasetIsLoading() async throws {
         try await withWarehouse { warehouse, path in
-            let partA = devicesBatch([[.integer(1), .text("a")]], table: "a_rows", commit: .deferred)
+            let partA = devicesBatch([[.integer(1), .text("a")]], table: "a_rows", part: .middle)
             _ = try await warehouse.commit(partA, job: "a", runID: 1)
 
-            // Whether b's commit starts before or after the abort, it must not commit or lose a's unit.
             let pageB = devicesBatch([[.integer(1), .text("b")]], table: "b_rows", checkpoint: ["cursor": "1"])
-            async let written = warehouse.commit(pageB, job: "b", runID: 2)
-            await warehouse.abortPending(job: "a")
-            #expect(try await written == 1)
-
+            #expect(try await warehouse.commit(pageB, job: "b", runID: 2) == 1)
             let reader = try openReader(path)
-            #expect(try reader.tableExists("a_rows") == false)
             #expect(try reader.scalar("SELECT count(*) FROM b_rows") == .integer(1))
+            #expect(try reader.scalar("SELECT count(*) FROM a_rows") == .integer(0))
             #expect(try await warehouse.state(job: "b") == ["cursor": "1"])
+
+            let lastA = devicesBatch([[.integer(2), .text("a2")]], table: "a_rows", checkpoint: ["download": "d1"], part: .last)
+            #expect(try await warehouse.commit(lastA, job: "a", runID: 1) == 2)
+            #expect(try reader.scalar("SELECT count(*) FROM a_rows") == .integer(2))
         }
     }
 
@@ -122,7 +132,7 @@ struct CommitAtomicityTests {
                               rows: [], checkpoint: ["window": "2024-01-01"], origin: "page 3")
             #expect(try await warehouse.commit(empty, job: "pbi", runID: 1) == 0)
             #expect(try await warehouse.state(job: "pbi") == ["window": "2024-01-01"])
-            #expect(try reader.tableExists("events") == false)
+            #expect(try reader.nameExists("events") == false)
         }
     }
 }

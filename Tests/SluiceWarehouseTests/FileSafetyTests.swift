@@ -25,9 +25,9 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let real = dir.path + "/elsewhere.db"
-        _ = try Warehouse.open(path: real)
+        _ = try SQLiteWarehouse.open(path: real)
         try FileManager.default.createSymbolicLink(atPath: dir.path + "/warehouse.db", withDestinationPath: real)
-        #expect(throws: SluiceError.self) { try Warehouse.open(path: dir.path + "/warehouse.db") }
+        #expect(throws: SluiceError.self) { try SQLiteWarehouse.open(path: dir.path + "/warehouse.db") }
     }
 
     @Test func aWorldWritableFolderIsWarnedAbout() throws {
@@ -43,14 +43,14 @@ import Testing
     @Test func publishingIgnoresALinkPlantedWhereTheOldTemporaryNameWas() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let warehouse = try Warehouse.open(path: dir.path + "/w.db")
+        let warehouse = try SQLiteWarehouse.open(path: dir.path + "/w.db")
         _ = try await warehouse.beginRun(job: "j", trigger: .manual)
         await warehouse.close()
         let victim = dir.path + "/victim"
         FileManager.default.createFile(atPath: victim, contents: Data("keep".utf8))
         try FileManager.default.createSymbolicLink(atPath: dir.path + "/.copy.db.publishing-\(getpid())",
                                                    withDestinationPath: victim)
-        try Warehouse.publishCopy(of: dir.path + "/w.db", to: dir.path + "/copy.db")
+        try SQLiteWarehouse.publishCopy(of: dir.path + "/w.db", to: dir.path + "/copy.db")
         #expect(FileManager.default.contents(atPath: victim) == Data("keep".utf8))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".sluice-publish") }
         #expect(leftovers.isEmpty)

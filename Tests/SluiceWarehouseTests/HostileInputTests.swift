@@ -55,7 +55,7 @@ struct HostileInputTests {
             let error = await #expect(throws: SluiceError.self) {
                 try await warehouse.commit(devicesBatch([[.integer(1), .text("a")]], table: table), job: "j", runID: 1)
             }
-            #expect(error?.kind == .configuration)
+            #expect(error?.kind == .config)
             let userTables = """
                 SELECT count(*) FROM sqlite_master
                 WHERE type = 'table' AND name NOT LIKE 'sluice%' AND name NOT LIKE 'sqlite%'
@@ -76,7 +76,8 @@ struct HostileInputTests {
             #expect(text.contains("commit page 4"))
             #expect(text.contains("NOT NULL constraint failed"))
             #expect(text.contains("INSERT of row 2"))
-            #expect(error?.kind == .permanent)
+            #expect(error?.kind == .warehouse)
+            #expect(error?.isRetryable == false)
         }
     }
 
@@ -87,7 +88,7 @@ struct HostileInputTests {
                 try await warehouse.commit(devicesBatch([[.integer(1), .text("a")]], key: ["DeviceId"]),
                                            job: "j", runID: 1)
             }
-            #expect(error?.kind == .configuration)
+            #expect(error?.kind == .config)
             #expect(error?.message.contains("DeviceId") == true)
             #expect(try reader.tableExists("devices") == false)
         }
@@ -99,7 +100,7 @@ struct HostileInputTests {
             let error = await #expect(throws: SluiceError.self) {
                 try await warehouse.commit(devicesBatch([[.integer(1), .text("a")]], key: ["Name"]), job: "j", runID: 2)
             }
-            #expect(error?.kind == .configuration)
+            #expect(error?.kind == .config)
         }
     }
 

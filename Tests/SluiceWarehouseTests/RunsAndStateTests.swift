@@ -52,14 +52,23 @@ struct RunsAndStateTests {
         }
     }
 
-    @Test func finishingARunDiscardsTheUnitItLeftOpen() async throws {
+    @Test func finishingARunDiscardsWhatItNeverPublished() async throws {
         try await withWarehouse { warehouse, path in
             let id = try await warehouse.beginRun(job: "ws1", trigger: .schedule)
-            _ = try await warehouse.commit(devicesBatch([[.integer(1), .text("a")]], commit: .deferred),
+            _ = try await warehouse.commit(devicesBatch([[.integer(1), .text("a")]], part: .middle),
                                            job: "ws1", runID: id)
+            _ = try await warehouse.commit(snapshotBatch(["x"], id: "s1", at: "2026-03-01 10:00:00", isLast: false,
+                                                         table: "snapshots"), job: "ws1", runID: id)
             try await warehouse.finishRun(id: id, status: .failed, error: "truncated body")
-            #expect(try openReader(path).tableExists("devices") == false)
+            let reader = try openReader(path)
+            #expect(try reader.scalar("SELECT count(*) FROM devices") == .integer(0))
+            #expect(try reader.scalar("SELECT count(*) FROM sluice_rows_snapshots") == .integer(0))
+            #expect(try reader.scalar("SELECT count(*) FROM sluice_pending") == .integer(0))
             #expect(try await warehouse.lastRun(job: "ws1")?.status == .failed)
+            // Nothing staged survives either: the next dataset publishes only its own rows.
+            let next = try await warehouse.beginRun(job: "ws1", trigger: .schedule)
+            _ = try await warehouse.commit(devicesBatch([[.integer(2), .text("b")]], part: .last), job: "ws1", runID: next)
+            #expect(try reader.rows("SELECT id FROM devices") == [[.integer(2)]])
         }
     }
 
@@ -82,7 +91,7 @@ struct RunsAndStateTests {
             #expect(try reader.declaredTypes("sluice_runs") == [
                 "run_id": "INTEGER", "job": "TEXT", "trigger": "TEXT", "started_at": "TIMESTAMP",
                 "finished_at": "TIMESTAMP", "status": "TEXT", "rows_written": "BIGINT", "requests": "BIGINT",
-                "bytes_read": "BIGINT", "error": "TEXT",
+                "bytes_read": "BIGINT", "error": "TEXT", "error_kind": "TEXT",
             ])
             #expect(try reader.declaredTypes("sluice_state") == [
                 "job": "TEXT", "key": "TEXT", "value": "TEXT", "updated_at": "TIMESTAMP",
@@ -107,10 +116,10 @@ struct RunsAndStateTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let path = dir.path + "/w.db"
-        let first = try Warehouse.open(path: path, now: { fixedNow })
+        let first = try SQLiteWarehouse.open(path: path, now: { fixedNow })
         try await first.setState(job: "j", values: ["k": "v"])
         await first.close()
-        let second = try Warehouse.open(path: path, busyTimeoutMilliseconds: 100, now: { fixedNow })
+        let second = try SQLiteWarehouse.open(path: path, busyTimeoutMilliseconds: 100, now: { fixedNow })
         #expect(try await second.state(job: "j") == ["k": "v"])
         await second.close()
     }
@@ -127,9 +136,11 @@ struct RunsAndStateTests {
     }
 
     @Test func aFileThatCannotBeCreatedIsAClearError() async throws {
+        let path = "/nonexistent-dir-\(UUID().uuidString)/w.db"
         let error = #expect(throws: SluiceError.self) {
-            _ = try Warehouse.open(path: "/nonexistent-dir-\(UUID().uuidString)/w.db")
+            _ = try SQLiteWarehouse.open(path: path)
         }
-        #expect(error?.step == "open warehouse")
+        #expect(error?.step == "open warehouse \(path)")
+        #expect(error?.kind == .warehouse)
     }
 }

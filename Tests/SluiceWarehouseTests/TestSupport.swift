@@ -20,11 +20,11 @@ struct TemporaryDirectory {
 }
 
 /// Runs `body` against a new warehouse file, then checks `PRAGMA integrity_check` and cleans up.
-func withWarehouse(_ body: (Warehouse, String) async throws -> Void) async throws {
+func withWarehouse(_ body: (SQLiteWarehouse, String) async throws -> Void) async throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let path = dir.path + "/warehouse.db"
-    let warehouse = try Warehouse.open(path: path, now: { fixedNow })
+    let warehouse = try SQLiteWarehouse.open(path: path, now: { fixedNow })
     try await body(warehouse, path)
     #expect(try await warehouse.integrityCheck() == "ok")
     await warehouse.close()
@@ -64,12 +64,26 @@ extension SQLiteDatabase {
     }
 }
 
-/// An upsert batch into `table` keyed by `Id`.
+/// An upsert batch into `table` keyed by `Id`; with `part`, one part of dataset `d1` (the last part when `part`
+/// is `.last`).
 func devicesBatch(_ rows: [[Value]], columns: [Column] = [Column("Id", .bigint), Column("Name", .text)],
                   table: String = "devices", key: [String] = ["Id"], checkpoint: [String: String] = [:],
-                  commit: CommitPoint = .now, origin: String = "page 1") -> Batch {
+                  part: PartOfDataset? = nil, origin: String = "page 1") -> Batch {
     Batch(target: TableTarget(table: table, mode: .upsert, primaryKey: key), columns: columns, rows: rows,
-          checkpoint: checkpoint, commit: commit, origin: origin)
+          checkpoint: checkpoint, origin: origin,
+          dataset: part.map { DatasetPart(id: "d1", producedAt: "2026-03-01 10:00:00", name: "download d1", isLast: $0 == .last) })
+}
+
+/// Which part of a dataset a test batch is.
+enum PartOfDataset {
+    case middle, last
+}
+
+extension SQLiteDatabase {
+    /// Whether a table or view called `name` exists.
+    func nameExists(_ name: String) throws -> Bool {
+        try scalar("SELECT count(*) FROM sqlite_master WHERE name = ?1", [.text(name)]) == .integer(1)
+    }
 }
 
 /// The failure a fault hook throws.

@@ -116,12 +116,12 @@ struct UpsertTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let path = dir.path + "/w.db"
-        let first = try Warehouse.open(path: path, now: { fixedNow })
+        let first = try SQLiteWarehouse.open(path: path, now: { fixedNow })
         let columns = [Column("Id", .bigint), Column("WorkSpaceName", .text)]
         _ = try await first.commit(devicesBatch([[.integer(1), .text("a")]], columns: columns), job: "j", runID: 1)
         await first.close()
 
-        let second = try Warehouse.open(path: path, now: { fixedNow })
+        let second = try SQLiteWarehouse.open(path: path, now: { fixedNow })
         let later = [Column("workspace_name", .text), Column("Id", .bigint), Column("WorkSpaceName", .text)]
         _ = try await second.commit(devicesBatch([[.text("b"), .integer(1), .text("c")]], columns: later),
                                     job: "j", runID: 2)

@@ -65,12 +65,12 @@ public enum CitrixEntityDefaults {
         -> [CitrixEntityPlan] {
         let single = settings.entities.count == 1
         if !single, target.table != nil || !target.primaryKey.isEmpty {
-            throw SluiceError(.configuration, job: job, step: "target",
+            throw SluiceError(.config, job: job, step: "target",
                               "target.table and target.primary_key apply to a single entity set; with several, "
                                   + "give table:/key: on each entry of source.entities")
         }
         if let mode = target.mode, mode != .upsert {
-            throw SluiceError(.configuration, job: job, step: "target",
+            throw SluiceError(.config, job: job, step: "target",
                               "citrix-monitor loads in upsert mode only (got '\(mode.rawValue)')")
         }
         return settings.entities.map { entity in

@@ -95,7 +95,7 @@ struct EntityReader {
             chainPages += 1
             let step = "page \(page) of \(plan.name)"
             guard chainPages <= Self.maxPagesPerChain else {
-                throw SluiceError(.permanent, step: step, "the @odata.nextLink chain did not end after \(Self.maxPagesPerChain) pages")
+                throw SluiceError(.badResponse, step: step, "the @odata.nextLink chain did not end after \(Self.maxPagesPerChain) pages")
             }
             let response = try await session.get(url, step: step)
             let parsed = try CitrixPage.parse(response.body, step: step)
@@ -120,7 +120,7 @@ struct EntityReader {
                 let resolved = URLParts(response.url.isEmpty ? url : response.url)?.resolve(link) ?? link
                 try session.fetcher.checkLink(resolved, configuredBase: session.apiBase, step: step)
                 guard resolved != url, followed.insert(resolved).inserted else {
-                    throw SluiceError(.permanent, step: step,
+                    throw SluiceError(.badResponse, step: step,
                                       "the @odata.nextLink points at a page already read (\(Redactor.safeURL(resolved))); "
                                           + "following it would read the same pages for ever")
                 }

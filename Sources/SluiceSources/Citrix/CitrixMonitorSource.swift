@@ -78,7 +78,7 @@ public struct CitrixMonitorSource: Source {
         -> TableTarget {
         let key = plan.key.isEmpty ? type?.key ?? [] : plan.key
         guard !key.isEmpty else {
-            throw SluiceError(.configuration, job: job.name, step: plan.name,
+            throw SluiceError(.config, job: job.name, step: plan.name,
                               "no key is known for entity set '\(plan.name)' and $metadata names none; "
                                   + "give { name: \(plan.name), key: [...] } in source.entities")
         }

@@ -34,7 +34,7 @@ public struct CursorFeedSource: Source {
             primaryKey: job.target.primaryKey.isEmpty ? [settings.keyField] : job.target.primaryKey,
             columnTypes: job.target.columns)
         guard target.mode == .upsert else {
-            throw SluiceError(.configuration, job: job.name, step: "target",
+            throw SluiceError(.config, job: job.name, step: "target",
                               "cursor-feed loads in upsert mode only (got '\(target.mode.rawValue)')")
         }
         let authorizer: (any Authorizer)? = try settings.token.map {
@@ -110,7 +110,7 @@ public struct CursorFeedSource: Source {
             number += 1
             let step = "page \(number) of \(settings.dataset)"
             guard number <= Self.maxPages else {
-                throw SluiceError(.permanent, step: step, "the feed did not end after \(Self.maxPages) pages")
+                throw SluiceError(.badResponse, step: step, "the feed did not end after \(Self.maxPages) pages")
             }
             let url = URLBuilder.url(settings.baseURL, path: [settings.dataset], query: [
                 (settings.sinceParam, since),
@@ -125,7 +125,7 @@ public struct CursorFeedSource: Source {
             try Task.checkCancellation()
             cursor = page.nextCursor
             if let next = cursor, !seen.insert(next).inserted {
-                throw SluiceError(.permanent, step: step,
+                throw SluiceError(.badResponse, step: step,
                                   "the feed answered with a nextCursor it had already given (\(Self.excerpt(next))); "
                                       + "following it would read the same pages for ever")
             }

@@ -54,7 +54,7 @@ public struct ActivityEventsRequests: Sendable {
         guard isAllowedContinuation(uri) else {
             let host = URLParts(uri)?.host ?? Redactor.safeURL(uri)
             let apiHost = URLParts(apiBase)?.host ?? apiBase
-            throw SluiceError(.permanent, step: step,
+            throw SluiceError(.badResponse, step: step,
                               "refusing to send the token to \(host): the continuationUri points away from the API host "
                                   + "\(apiHost) and *.analysis.windows.net (if it is a genuine Power BI redirect host, "
                                   + "list it under source.continuation_hosts)")

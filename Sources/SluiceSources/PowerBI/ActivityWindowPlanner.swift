@@ -63,13 +63,13 @@ public enum ActivityWindowPlanner {
         if start < oldest {
             let (oldestDay, rest) = floorDivide(oldest, dayMillis)
             let firstAllowed = (oldestDay + (rest == 0 ? 0 : 1)) * dayMillis
-            throw SluiceError(.configuration, step: "backfill",
+            throw SluiceError(.config, step: "backfill",
                               "cannot backfill from \(String(ActivityWindow.isoText(start).prefix(10))): the Power BI "
                                   + "activity API keeps only 28 days of events, so the oldest day that can be pulled "
                                   + "completely is \(String(ActivityWindow.isoText(firstAllowed).prefix(10)))")
         }
         guard start <= nowMillis else {
-            throw SluiceError(.configuration, step: "backfill",
+            throw SluiceError(.config, step: "backfill",
                               "nothing to backfill: \(String(ActivityWindow.isoText(start).prefix(10))) is in the future")
         }
         return windows(from: start, nowMillis: min(nowMillis, range.endEpoch * 1000 - 1))

@@ -42,7 +42,7 @@ public struct PowerBIActivitySource: Source {
                                  primaryKey: job.target.primaryKey.isEmpty ? ["Id"] : job.target.primaryKey,
                                  columnTypes: job.target.columns)
         guard target.mode == .upsert else {
-            throw SluiceError(.configuration, job: job.name, step: "target",
+            throw SluiceError(.config, job: job.name, step: "target",
                               "powerbi-activity loads in upsert mode only (got '\(target.mode.rawValue)')")
         }
         let endpoints = try PowerBIEndpoints(settings)
@@ -71,7 +71,7 @@ public struct PowerBIActivitySource: Source {
                 page += 1
                 let step = "page \(page) of activity events \(window.day)"
                 guard page <= Self.maxPagesPerWindow else {
-                    throw SluiceError(.permanent, step: step,
+                    throw SluiceError(.badResponse, step: step,
                                       "the continuation chain did not end after \(Self.maxPagesPerWindow) pages")
                 }
                 try await limiter.acquire()
@@ -91,7 +91,7 @@ public struct PowerBIActivitySource: Source {
                                      origin: step, bytes: response.body.count))
                 guard case .fetch(let nextURL) = next else { break }
                 guard followed.insert(nextURL).inserted else {
-                    throw SluiceError(.permanent, step: step,
+                    throw SluiceError(.badResponse, step: step,
                                       "the API answered with a continuation it had already given; following it would "
                                           + "read the same pages for ever")
                 }

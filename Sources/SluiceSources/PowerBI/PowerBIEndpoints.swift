@@ -50,7 +50,7 @@ public struct PowerBIEndpoints: Sendable, Hashable {
     /// Resolves `settings`: explicit `authority`, `scope_resource` and `api_base` win over the `cloud:` preset.
     public init(_ settings: PowerBISettings) throws(SluiceError) {
         guard let preset = PowerBICloud.preset(settings.cloud) else {
-            throw SluiceError(.configuration, step: "source",
+            throw SluiceError(.config, step: "source",
                               "unknown Power BI cloud '\(settings.cloud)' (public, gcc, gcc-high, dod or china)")
         }
         authority = Self.trimmingSlashes(settings.authority ?? preset.authority)

@@ -32,7 +32,7 @@ struct WS1Access: Sendable {
             clientID = try secrets.resolve(idRef, job: job, key: "client_id")
             clientSecret = try secrets.resolve(secretRef, job: job, key: "client_secret")
         } else {
-            throw SluiceError(.configuration, job: job, step: "credentials",
+            throw SluiceError(.config, job: job, step: "credentials",
                               "give service_account: {file: …} or client_id and client_secret")
         }
         return WS1Access(apiBase: apiBase, tokenURL: tokenURL ?? regionToken, clientID: clientID,
@@ -74,19 +74,19 @@ struct ServiceAccount {
         do {
             json = try JSONParser.parse(text)
         } catch {
-            throw SluiceError(.configuration, job: job, step: step,
+            throw SluiceError(.config, job: job, step: step,
                               "\(ref) is not the JSON service-account file Intelligence hands out (\(error.description))")
         }
         guard let id = json["clientId"]?.stringValue, !id.isEmpty else {
-            throw SluiceError(.configuration, job: job, step: step, "\(ref) has no 'clientId'")
+            throw SluiceError(.config, job: job, step: step, "\(ref) has no 'clientId'")
         }
         guard let secret = json["clientSecret"]?.stringValue, !secret.isEmpty else {
-            throw SluiceError(.configuration, job: job, step: step, "\(ref) has no 'clientSecret'")
+            throw SluiceError(.config, job: job, step: step, "\(ref) has no 'clientSecret'")
         }
         Redactor.shared.register(secret)
         let endpoint = json["tokenEndpoint"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         if let url = endpoint, let reason = URLRules.validateScheme(url) {
-            throw SluiceError(.configuration, job: job, step: step,
+            throw SluiceError(.config, job: job, step: step,
                               "the tokenEndpoint in \(ref) (\(Redactor.safeURL(url))) \(reason)")
         }
         return ServiceAccount(tokenEndpoint: endpoint, clientID: id, clientSecret: secret)

@@ -3,11 +3,13 @@ import SluiceCore
 /// Turns the records of one downloaded CSV into warehouse batches: header → columns, a sample of rows →
 /// column types, every row → typed values, checked for the header's field count.
 ///
-/// Rows are handed out in `.deferred` batches of `batchRows`; ``finish(checkpoint:)`` returns the last,
-/// `.now` batch that carries the checkpoint, so the download becomes visible in one piece or not at all.
+/// Rows are handed out as parts of one dataset (``DatasetPart``), `batchRows` at a time; ``finish(checkpoint:)``
+/// returns the last part, which carries the checkpoint and publishes the download: it becomes visible in one
+/// piece or not at all.
 struct WS1CSVLoader {
     let target: TableTarget
-    let snapshot: SnapshotInfo?
+    /// The download's id, when it was produced, and how it is named ("download 416c…").
+    let dataset: (id: String, producedAt: String)
     /// Names the download in errors and progress: "download 416c…".
     let origin: String
     let batchRows: Int
@@ -32,11 +34,11 @@ struct WS1CSVLoader {
     /// Body bytes since the last batch, for progress.
     var pendingBytes = 0
 
-    init(target: TableTarget, snapshot: SnapshotInfo?, origin: String, knownTypes: [String: ColumnType],
+    init(target: TableTarget, dataset: (id: String, producedAt: String), origin: String, knownTypes: [String: ColumnType],
          batchRows: Int = 5000, sampleRows: Int = 1000, batchTextBytes: Int = 64 * 1_048_576,
          maxBatchTextBytes: Int = PackedRows.textLimit) {
         self.target = target
-        self.snapshot = snapshot
+        self.dataset = dataset
         self.origin = origin
         self.knownTypes = knownTypes
         self.batchRows = max(1, batchRows)
@@ -49,7 +51,7 @@ struct WS1CSVLoader {
     mutating func add(_ record: CSVRecord) throws(SluiceError) {
         guard let header else {
             guard record.count <= Column.maxColumns else {
-                throw SluiceError(.permanent, step: origin, "the header has \(record.count) columns; a table holds at "
+                throw SluiceError(.badData, step: origin, "the header has \(record.count) columns; a table holds at "
                     + "most \(Column.maxColumns); nothing of this download was loaded")
             }
             header = Column.uniqueSourceNames(record.strings)
@@ -57,7 +59,7 @@ struct WS1CSVLoader {
         }
         dataRows += 1
         guard record.count == header.count else {
-            throw SluiceError(.permanent, step: origin,
+            throw SluiceError(.badResponse, step: origin,
                               "row \(dataRows) has \(record.count) fields, the header has \(header.count); nothing of this download was loaded")
         }
         if let columns {
@@ -71,19 +73,19 @@ struct WS1CSVLoader {
         }
     }
 
-    /// Batches completed so far (each `.deferred`); empties the list.
+    /// Parts completed so far (none of them the last); empties the list.
     mutating func takeReady() -> [Batch] {
         defer { ready.removeAll() }
         return ready
     }
 
-    /// The final `.now` batch: the remaining rows plus `checkpoint`. Fails when the body had no header.
+    /// The last part: the remaining rows plus `checkpoint`. Fails when the body had no header.
     mutating func finish(checkpoint: [String: String]) throws(SluiceError) -> Batch {
         guard header != nil else {
-            throw SluiceError(.permanent, step: origin, "the download is empty: not even a header row")
+            throw SluiceError(.badResponse, step: origin, "the download is empty: not even a header row")
         }
         if columns == nil { try decideTypes() }
-        var batch = makeBatch(commit: .now)
+        var batch = makeBatch(isLast: true)
         batch.checkpoint = checkpoint
         return batch
     }
@@ -110,17 +112,17 @@ struct WS1CSVLoader {
     private mutating func rowEnded() throws(SluiceError) {
         rows.endRow()
         guard !rows.overflowed else {
-            throw SluiceError(.permanent, step: origin, "row \(dataRows) does not fit in a batch (more than "
+            throw SluiceError(.badData, step: origin, "row \(dataRows) does not fit in a batch (more than "
                 + "\(ByteCount.text(rows.maxTextBytes)) of text); nothing of this download was loaded")
         }
-        if rows.rowCount >= batchRows || rows.textByteCount >= batchTextBytes { ready.append(makeBatch(commit: .deferred)) }
+        if rows.rowCount >= batchRows || rows.textByteCount >= batchTextBytes { ready.append(makeBatch(isLast: false)) }
     }
 
-    private mutating func makeBatch(commit: CommitPoint) -> Batch {
+    private mutating func makeBatch(isLast: Bool) -> Batch {
         batchesMade += 1
-        let batch = Batch(target: target, columns: columns ?? [], rows: [], commit: commit,
-                          origin: "\(origin), part \(batchesMade)", bytes: pendingBytes, snapshot: snapshot, packed: rows,
-                          unit: origin)
+        let part = DatasetPart(id: dataset.id, producedAt: dataset.producedAt, name: origin, isLast: isLast)
+        let batch = Batch(target: target, columns: columns ?? [], rows: [], origin: "\(origin), part \(batchesMade)",
+                          bytes: pendingBytes, dataset: part, packed: rows)
         rows = PackedRows(columnCount: rows.columnCount, reservingRows: batchRows, maxTextBytes: maxBatchTextBytes)
         pendingBytes = 0
         return batch

@@ -8,12 +8,12 @@ import SluiceHTTP
 /// One run: token (client credentials, HTTP Basic) → every page of `downloads/search` → the newest
 /// `COMPLETED` entry by `modified_at`/`created_at` (never by list position) → nothing to do if it is the
 /// download loaded last time (`unchanged`) → `GET …/tracking/{id}/download`, which redirects to signed storage
-/// (followed without `Authorization`) → the CSV parsed as it streams → `.deferred` batches of rows and one
-/// final `.now` batch with the checkpoint, so the download becomes visible whole or not at all.
+/// (followed without `Authorization`) → the CSV parsed as it streams → parts of one dataset, the last of them
+/// with the checkpoint, so the download becomes visible whole or not at all.
 ///
 /// With `run_report: true` the run first asks Intelligence to run the report and polls the list until the
 /// entry for that run is `COMPLETED`. A backfill loads every completed download produced in the range that is
-/// not loaded yet, oldest first, each in its own unit, and leaves the live `last_download_*` keys alone.
+/// not loaded yet, oldest first, each a dataset of its own, and leaves the live `last_download_*` keys alone.
 public struct WS1IntelligenceSource: Source {
     /// `sluice_state` keys this source writes.
     public enum StateKey {
@@ -27,7 +27,7 @@ public struct WS1IntelligenceSource: Source {
 
     let settings: WS1Settings
     let context: SourceContext
-    /// Rows per `.deferred` batch.
+    /// Rows per dataset part.
     let batchRows: Int
 
     public init(settings: WS1Settings, context: SourceContext, batchRows: Int = 5000) {
@@ -42,7 +42,7 @@ public struct WS1IntelligenceSource: Source {
                                  primaryKey: job.target.primaryKey, columnTypes: job.target.columns,
                                  keepSnapshots: job.target.keepSnapshots)
         if target.mode == .upsert, target.primaryKey.isEmpty {
-            throw SluiceError(.configuration, job: job.name, step: "target",
+            throw SluiceError(.config, job: job.name, step: "target",
                               "mode 'upsert' needs target.primary_key (a report column that identifies a row, e.g. a device UDID)")
         }
         let access = try WS1Access.resolve(settings, job: job.name, secrets: context.secrets)
@@ -52,7 +52,7 @@ public struct WS1IntelligenceSource: Source {
 
         if let range = request.backfill {
             guard target.mode != .replace else {
-                throw SluiceError(.configuration, job: job.name, step: "backfill",
+                throw SluiceError(.config, job: job.name, step: "backfill",
                                   "a backfill would replace the table with older downloads; it needs mode snapshot or upsert")
             }
             let candidates = WS1DownloadSelection.backfill(try await session.listAll(), range: range, loaded: Set(loaded))
@@ -72,7 +72,7 @@ public struct WS1IntelligenceSource: Source {
         } else {
             let all = try await session.listAll()
             guard let newest = WS1DownloadSelection.newestCompleted(all) else {
-                throw SluiceError(.permanent, step: "list downloads",
+                throw SluiceError(.notFound, step: "list downloads",
                                   "report \(settings.reportID) has no COMPLETED download yet (\(all.count) entries listed); "
                                       + "schedule the report in Intelligence or set run_report: true")
             }
@@ -93,10 +93,10 @@ public struct WS1IntelligenceSource: Source {
     private func load(_ download: WS1Download, session: WS1Session, request: PullRequest, target: TableTarget,
                       checkpoint: [String: String], emit: @Sendable (Batch) async throws -> Void) async throws {
         let origin = "download \(download.id)"
-        let snapshot = SnapshotInfo(id: download.id, at: download.producedAtText ?? Timestamps.format(epochSeconds: request.now))
+        let producedAt = download.producedAtText ?? Timestamps.format(epochSeconds: request.now)
         var known = request.knownColumns[target.table] ?? [:]
         for (name, type) in target.columnTypes { known[name] = type }
-        var loader = WS1CSVLoader(target: target, snapshot: target.mode == .snapshot ? snapshot : nil, origin: origin,
+        var loader = WS1CSVLoader(target: target, dataset: (download.id, producedAt), origin: origin,
                                   knownTypes: known, batchRows: batchRows)
         var parser = CSVStreamParser()
         var expectedLength: Int?
@@ -113,15 +113,17 @@ public struct WS1IntelligenceSource: Source {
                 for batch in loader.takeReady() { try await emit(batch) }
             })
             if let expectedLength, expectedLength != received {
-                throw SluiceError(.permanent, step: origin,
-                                  "the body is cut short: \(received) of \(expectedLength) bytes arrived, in row \(loader.dataRows + 1)")
+                throw SluiceError(.badResponse, step: origin,
+                                  "the body is cut short: \(received) of \(expectedLength) bytes arrived, in row \(loader.dataRows + 1)", retryable: true)
             }
             try parser.finish { try loader.add($0) }
         } catch let error as CSVParseError {
-            throw SluiceError(.permanent, step: origin,
+            throw SluiceError(.badResponse, step: origin,
                               "row \(max(1, error.record - 1)): \(error.reason); nothing of this download was loaded")
-        } catch let error as SluiceError where error.step == origin && error.message.contains("broke off") {
-            throw SluiceError(error.kind, step: origin, "\(error.message) (in row \(loader.dataRows + 1)); nothing of this download was loaded")
+        } catch let error as SluiceError where error.step == origin && error.kind != .cancelled {
+            var located = error
+            located.message += " (in row \(loader.dataRows + 1)); nothing of this download was loaded"
+            throw located
         }
         for batch in loader.takeReady() { try await emit(batch) }
         let last = try loader.finish(checkpoint: checkpoint)

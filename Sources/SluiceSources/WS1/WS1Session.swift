@@ -29,7 +29,7 @@ struct WS1Session: Sendable {
             all += parsed.downloads
             guard !parsed.downloads.isEmpty, let next = parsed.nextOffset, next > offset else { return all }
             guard page < 10_000 else {
-                throw SluiceError(.permanent, step: step, "the downloads list does not end (more than 10,000 pages)")
+                throw SluiceError(.badResponse, step: step, "the downloads list does not end (more than 10,000 pages)")
             }
             offset = next
         }
@@ -49,10 +49,10 @@ struct WS1Session: Sendable {
         do {
             json = try JSONParser.parse(response.body)
         } catch {
-            throw SluiceError(.permanent, step: step, "malformed JSON in the run answer (\(error.description))")
+            throw SluiceError(.badResponse, step: step, "malformed JSON in the run answer (\(error.description))")
         }
         guard let scheduleID = json["data"]?["id"]?.stringValue, !scheduleID.isEmpty else {
-            throw SluiceError(.permanent, step: step, "the run answer has no data.id (the report schedule id)")
+            throw SluiceError(.badResponse, step: step, "the run answer has no data.id (the report schedule id)")
         }
         logger.info("asked Intelligence to run report \(settings.reportID); waiting for it to complete",
                     metadata: ["ws1.report_schedule_id": "\(scheduleID)"])
@@ -65,12 +65,12 @@ struct WS1Session: Sendable {
                 if entry.isCompleted { return entry }
                 lastStatus = entry.status
                 if ["FAILED", "ERROR", "CANCELLED", "CANCELED"].contains(entry.status.uppercased()) {
-                    throw SluiceError(.permanent, step: step,
+                    throw SluiceError(.badResponse, step: step,
                                       "the report run \(scheduleID) ended with status \(entry.status)")
                 }
             }
             guard clock.now < deadline else {
-                throw SluiceError(.transient, step: step,
+                throw SluiceError(.timeout, step: step,
                                   "the report run \(scheduleID) did not complete within run_timeout "
                                       + "(\(DurationText.format(settings.runTimeoutSeconds))); last status: \(lastStatus)")
             }

@@ -12,13 +12,13 @@ package struct CitrixPage {
     package static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> CitrixPage {
         let json = try JSONBody.parse(body, step: step)
         guard case .object(let pairs) = json else {
-            throw SluiceError(.permanent, step: step, "expected a JSON object with 'value', got something else")
+            throw SluiceError(.badResponse, step: step, "expected a JSON object with 'value', got something else")
         }
         if let error = json["error"] {
-            throw SluiceError(.permanent, step: step, "the service returned an OData error: \(describe(error))")
+            throw SluiceError(.badResponse, step: step, "the service returned an OData error: \(describe(error))")
         }
         guard case .array(let rows)? = json["value"] else {
-            throw SluiceError(.permanent, step: step, "the page has no 'value' array")
+            throw SluiceError(.badResponse, step: step, "the page has no 'value' array")
         }
         var next: String?
         for (key, value) in pairs where key.lowercased() == "@odata.nextlink" || key.lowercased() == "odata.nextlink" {

@@ -22,13 +22,13 @@ public struct ActivityEventsPage: Sendable {
     public static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> ActivityEventsPage {
         let json = try JSONBody.parse(body, step: step)
         guard case .object = json else {
-            throw SluiceError(.permanent, step: step, "expected a JSON object with 'activityEventEntities'")
+            throw SluiceError(.badResponse, step: step, "expected a JSON object with 'activityEventEntities'")
         }
         var events: [JSONValue] = []
         switch json["activityEventEntities"] {
         case .array(let items): events = items
         case .none, .null: events = []
-        default: throw SluiceError(.permanent, step: step, "'activityEventEntities' is not an array")
+        default: throw SluiceError(.badResponse, step: step, "'activityEventEntities' is not an array")
         }
         return ActivityEventsPage(events: events,
                                   continuationURI: try text(json, "continuationUri", step: step),
@@ -41,7 +41,7 @@ public struct ActivityEventsPage: Sendable {
         switch json[key] {
         case .none, .null: return nil
         case .string(let s): return s.isEmpty ? nil : s
-        default: throw SluiceError(.permanent, step: step, "'\(key)' is neither a string nor null")
+        default: throw SluiceError(.badResponse, step: step, "'\(key)' is neither a string nor null")
         }
     }
 }

@@ -41,15 +41,15 @@ public struct WS1DownloadPage: Sendable {
     public static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> WS1DownloadPage {
         let json = try JSONBody.parse(body, step: step)
         guard let data = json["data"], case .object = data else {
-            throw SluiceError(.permanent, step: step, "expected {\"data\": {…}} in the downloads list")
+            throw SluiceError(.badResponse, step: step, "expected {\"data\": {…}} in the downloads list")
         }
         guard let results = data["results"]?.arrayValue else {
-            throw SluiceError(.permanent, step: step, "the downloads list has no 'results' array")
+            throw SluiceError(.badResponse, step: step, "the downloads list has no 'results' array")
         }
         var downloads: [WS1Download] = []
         for (index, entry) in results.enumerated() {
             guard let id = entry["id"]?.stringValue, !id.isEmpty else {
-                throw SluiceError(.permanent, step: step, "download entry \(index + 1) has no 'id'")
+                throw SluiceError(.badResponse, step: step, "download entry \(index + 1) has no 'id'")
             }
             downloads.append(WS1Download(
                 id: id, status: entry["status"]?.stringValue ?? "",

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
 import SluiceCore
-import SluiceWarehouse
+@testable import SluiceWarehouse
 import Testing
-@testable import SluiceDaemon
+
 
 /// `--publish`: a consistent, read-only, rollback-journal copy replaced atomically.
 @Suite("publish")
@@ -14,17 +14,17 @@ struct PublishTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let source = dir + "/warehouse.db"
         let destination = dir + "/share/warehouse.db"
-        let warehouse = try Warehouse.open(path: source)
+        let warehouse = try SQLiteWarehouse.open(path: source)
         let run = try await warehouse.beginRun(job: "feed", trigger: .manual)
         try await warehouse.finishRun(id: run, status: .succeeded, rowsWritten: 5)
 
-        try Warehouse.publishCopy(of: source, to: destination)
+        try SQLiteWarehouse.publishCopy(of: source, to: destination)
         // A second publish replaces the first (rename over an existing read-only file).
         let second = try await warehouse.beginRun(job: "feed", trigger: .manual)
         try await warehouse.finishRun(id: second, status: .failed)
-        let publisher = Publisher(warehousePath: source, destination: destination,
+        let publisher = SQLitePublisher(warehousePath: source, destination: destination,
                                   logger: .init(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
-        #expect(await publisher.publish(after: "feed"))
+        #expect(await publisher.publishNow(after: "feed"))
         await warehouse.close()
 
         let attributes = try FileManager.default.attributesOfItem(atPath: destination)
@@ -39,7 +39,7 @@ struct PublishTests {
 
         try FileManager.default.copyItem(atPath: destination, toPath: dir + "/check.db")
         try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: dir + "/check.db")
-        let check = try Warehouse.open(path: dir + "/check.db")
+        let check = try SQLiteWarehouse.open(path: dir + "/check.db")
         #expect(try await check.integrityCheck() == "ok")
         #expect(try await check.recentRuns(job: "feed").map(\.status) == [.failed, .succeeded])
         await check.close()
@@ -49,10 +49,10 @@ struct PublishTests {
         let dir = NSTemporaryDirectory() + "sluice-publish-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let warehouse = try Warehouse.open(path: dir + "/warehouse.db")
+        let warehouse = try SQLiteWarehouse.open(path: dir + "/warehouse.db")
         await warehouse.close()
         #expect(throws: SluiceError.self) {
-            try Warehouse.publishCopy(of: dir + "/warehouse.db", to: dir + "/missing/copy.db")
+            try SQLiteWarehouse.publishCopy(of: dir + "/warehouse.db", to: dir + "/missing/copy.db")
         }
     }
 }

@@ -1,16 +1,20 @@
 import Logging
-import SluiceWarehouse
+import SluiceCore
 
 /// Publishes a read-only copy of the warehouse after successful runs (`sluice daemon --publish PATH`).
 ///
-/// An actor, so two runs that finish together publish one after the other, never into the same
-/// temporary file at once. A failed publish is logged and does not fail the run: the data is safe in
-/// the warehouse, and the next successful run publishes again.
-public actor Publisher {
+/// An actor on a thread of its own: `VACUUM INTO` of a large warehouse blocks for seconds, which on Swift's
+/// cooperative pool would stall every job's HTTP and the scheduler; and two runs that finish together publish
+/// one after the other. A failed publish is logged and does not fail the run: the data is safe in the
+/// warehouse, and the next successful run publishes again.
+public actor SQLitePublisher: WarehousePublisher {
+    private let executor = SerialThreadExecutor(name: "sluice-publisher")
     let warehousePath: String
     /// Where the copy goes (e.g. a folder exported over SMB).
     public let destination: String
     let logger: Logger
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     public init(warehousePath: String, destination: String, logger: Logger) {
         self.warehousePath = warehousePath
@@ -18,11 +22,15 @@ public actor Publisher {
         self.logger = logger
     }
 
+    public func publish(after job: String) {
+        _ = publishNow(after: job)
+    }
+
     /// Writes the copy; returns false (after logging why) when it could not.
     @discardableResult
-    public func publish(after job: String) -> Bool {
+    public func publishNow(after job: String) -> Bool {
         do {
-            try Warehouse.publishCopy(of: warehousePath, to: destination)
+            try SQLiteWarehouse.publishCopy(of: warehousePath, to: destination)
             logger.debug("published a read-only copy", metadata: ["job.name": "\(job)", "publish.path": "\(destination)"])
             return true
         } catch {

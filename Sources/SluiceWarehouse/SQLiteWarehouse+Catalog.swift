@@ -1,6 +1,6 @@
 import SluiceCore
 
-extension Warehouse {
+extension SQLiteWarehouse {
     /// Declared types of the columns the warehouse already has, by table and source name, so a source can
     /// keep writing a column whose values are all null in a page.
     public func knownColumns() throws -> [String: [String: ColumnType]] {

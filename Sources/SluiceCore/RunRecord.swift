@@ -15,10 +15,13 @@ public struct RunRecord: Sendable, Equatable {
     public var bytesRead: Int64
     /// The (already redacted) error of a failed run.
     public var error: String?
+    /// What kind of failure it was (nil for runs that did not fail, and for runs recorded before the kind was).
+    public var errorKind: SluiceError.Kind?
 
     /// Creates a record from its column values.
     public init(runID: Int64, job: String, trigger: RunTrigger, startedAt: String, finishedAt: String?,
-                status: RunStatus, rowsWritten: Int64, requests: Int64, bytesRead: Int64, error: String?) {
+                status: RunStatus, rowsWritten: Int64, requests: Int64, bytesRead: Int64, error: String?,
+                errorKind: SluiceError.Kind? = nil) {
         self.runID = runID
         self.job = job
         self.trigger = trigger
@@ -29,5 +32,6 @@ public struct RunRecord: Sendable, Equatable {
         self.requests = requests
         self.bytesRead = bytesRead
         self.error = error
+        self.errorKind = errorKind
     }
 }

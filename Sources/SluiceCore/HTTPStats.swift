@@ -15,7 +15,8 @@ public struct HTTPStats: Sendable, Equatable {
 
     public init() {}
 
-    mutating func record(status: Int) {
+    /// Counts one answer with `status`.
+    public mutating func record(status: Int) {
         requests += 1
         switch status {
         case 200..<300: status2xx += 1
@@ -25,4 +26,12 @@ public struct HTTPStats: Sendable, Equatable {
         default: break
         }
     }
+}
+
+/// Told of every HTTP answer as it arrives, so a long run's progress shows in the metrics while it runs.
+public protocol HTTPObserver: Sendable {
+    /// An answer with `status` arrived for a request of `job`.
+    func answered(job: String, status: Int)
+    /// An attempt of `job` ended without an answer (connection error, timeout).
+    func failed(job: String)
 }

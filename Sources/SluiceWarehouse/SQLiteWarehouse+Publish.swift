@@ -7,7 +7,7 @@ import Darwin
 #endif
 import SluiceCore
 
-extension Warehouse {
+extension SQLiteWarehouse {
     /// Writes a consistent, read-only copy of the warehouse at `source` to `destination`, for readers on a
     /// network share where WAL cannot work.
     ///
@@ -56,5 +56,5 @@ extension Warehouse {
 }
 
 private func publishError(_ what: String) -> SluiceError {
-    SluiceError(.permanent, step: "publish", "\(what) failed: \(String(cString: strerror(errno)))")
+    SluiceError(.warehouse, step: "publish", "\(what) failed: \(String(cString: strerror(errno)))")
 }

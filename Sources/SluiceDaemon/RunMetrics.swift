@@ -1,0 +1,69 @@
+import Metrics
+import Prometheus
+import SluiceCore
+
+/// The daemon's metrics, kept by swift-metrics and exported by swift-prometheus on `/metrics`.
+///
+/// Counters move as things happen: an HTTP answer counts when it arrives and rows when their batch commits, so
+/// `/metrics` shows a long run progressing; the run's own series (status, duration, last success) move when it
+/// ends. Metric names are the README's (Metrics).
+public final class RunMetrics: HTTPObserver {
+    /// Where the series live; `/metrics` renders it.
+    public let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+
+    /// Buckets of `sluice_run_duration_seconds`: runs last from a second (an unchanged WS1 report) to hours (a
+    /// first Power BI pull at 200 requests an hour).
+    static let durationBuckets: [Duration] = [.seconds(1), .seconds(5), .seconds(15), .seconds(60), .seconds(300),
+                                              .seconds(900), .seconds(3600), .seconds(4 * 3600), .seconds(12 * 3600)]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets["sluice_run_duration_seconds"] = Self.durationBuckets
+        self.factory = factory
+    }
+
+    /// The Prometheus text exposition of every series.
+    public func render() -> [UInt8] { registry.emitToBuffer() }
+
+    // MARK: As things happen
+
+    public func answered(job: String, status: Int) {
+        let statusClass = (100...599).contains(status) ? "\(status / 100)xx" : "other"
+        Counter(label: "sluice_http_requests_total", dimensions: [("job", job), ("class", statusClass)], factory: factory)
+            .increment()
+    }
+
+    public func failed(job: String) {
+        Counter(label: "sluice_http_requests_total", dimensions: [("job", job), ("class", "error")], factory: factory)
+            .increment()
+    }
+
+    /// A batch of `job` committed and made `rows` rows visible.
+    public func committed(job: String, rows: Int) {
+        guard rows > 0 else { return }
+        Counter(label: "sluice_rows_written_total", dimensions: [("job", job)], factory: factory).increment(by: rows)
+    }
+
+    /// A run ended (at `at`, seconds since the epoch).
+    public func finished(_ report: RunReport, at: Double) {
+        let job = report.job
+        let kind = report.status == .failed ? report.errorKind?.rawValue ?? "" : ""
+        Counter(label: "sluice_runs_total", dimensions: [("job", job), ("status", report.status.rawValue), ("error_kind", kind)],
+                factory: factory).increment()
+        Gauge(label: "sluice_last_run_timestamp_seconds", dimensions: [("job", job)], factory: factory).record(at)
+        Gauge(label: "sluice_last_run_duration_seconds", dimensions: [("job", job)], factory: factory).record(report.seconds)
+        Timer(label: "sluice_run_duration_seconds", dimensions: [("job", job)], factory: factory)
+            .recordNanoseconds(Int64((report.seconds * 1e9).rounded()))
+        if report.status == .succeeded || report.status == .unchanged {
+            Gauge(label: "sluice_last_success_timestamp_seconds", dimensions: [("job", job)], factory: factory).record(at)
+        }
+    }
+
+    /// Failed runs of `job` since its last success (0 after a success), so an alert fires for a job that has
+    /// never succeeded, which an alert on the last success cannot see.
+    public func setConsecutiveFailures(job: String, _ count: Int) {
+        Gauge(label: "sluice_consecutive_failures", dimensions: [("job", job)], factory: factory).record(count)
+    }
+}
