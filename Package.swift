@@ -90,8 +90,11 @@ let package = Package(
                 "SluiceCore", "SluiceHTTP", "SluiceSources", "SluiceWarehouse", "SluiceDaemon", "SluiceEmulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["BuildInfo"]
         ),
+        // Records the git commit for `sluice --version`.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         // unixODBC (Debian: unixodbc-dev): the ODBC tests read the warehouse through the real SQLite3 ODBC driver.
         .systemLibrary(
             name: "CODBC",
@@ -120,7 +123,11 @@ let package = Package(
         .testTarget(name: "SluiceSourcesTests", dependencies: ["SluiceSources", "SluiceWire", "SluiceEmulators", "SluiceHTTP"]),
         .testTarget(name: "SluiceWarehouseTests", dependencies: ["SluiceWarehouse", "CSQLite",
                                                                 .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "SluiceDaemonTests", dependencies: ["SluiceDaemon", "SluiceEmulators"]),
+        .testTarget(name: "SluiceDaemonTests", dependencies: [
+            "SluiceDaemon", "SluiceEmulators", "SluiceWarehouse", "CSQLite",
+            .product(name: "InMemoryLogging", package: "swift-log"),
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+        ]),
         // Helpers shared by the test targets that drive the built binary (run it, temp folders).
         .target(name: "SluiceTestSupport", path: "Tests/SluiceTestSupport"),
         .testTarget(

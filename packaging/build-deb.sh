@@ -9,6 +9,7 @@
 #          --maintainer "Name <mail>" (or $SLUICE_DEB_MAINTAINER).
 # Prints the path of the .deb as its last line.
 set -euo pipefail
+umask 022  # the modes in the package must not depend on the caller's umask
 repo=$(cd "$(dirname "$0")/.." && pwd)
 pkg="$repo/packaging/deb"
 
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
         --out) out=$2; shift ;;
         --no-lintian) lintian=no ;;
         --maintainer) maintainer=$2; shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
         *) echo "build-deb.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -116,7 +117,8 @@ install -D -m 0644 "$pkg/lintian-overrides" "$root/usr/share/lintian/overrides/s
 # package that ships it, with the minimum version the used symbols need. It wants a debian/control to read.
 mkdir -p "$work/src/debian"
 printf 'Source: sluice\n\nPackage: sluice\nArchitecture: amd64\n' > "$work/src/debian/control"
-depends=$(cd "$work/src" && dpkg-shlibdeps -O -e"$root/usr/bin/sluice" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+depends=$(cd "$work/src" && dpkg-shlibdeps -O -e"$root/usr/bin/sluice" 2>"$work/shlibdeps.log" | sed -n 's/^shlibs:Depends=//p') \
+    || { cat "$work/shlibdeps.log" >&2; exit 1; }
 # The unit's ExecReload= runs /bin/kill, which comes from procps (not in a minimal Debian).
 if grep -q '^ExecReload=/bin/kill ' "$root/usr/lib/systemd/system/sluice.service"; then depends="$depends, procps"; fi
 [[ "$depends" == *libsqlite3-0* ]] || { echo "build-deb.sh: Depends ('$depends') lacks libsqlite3-0" >&2; exit 1; }

@@ -17,7 +17,7 @@ step "tools"
 export DEBIAN_FRONTEND=noninteractive
 timeout 600 apt-get update -qq
 timeout 900 apt-get install -y -qq --no-install-recommends \
-    dpkg-dev lintian debootstrap systemd-container binutils python3 libsqlite3-dev pkg-config >/dev/null
+    dpkg-dev lintian debootstrap systemd-container binutils python3 procps libsqlite3-dev pkg-config >/dev/null
 
 step "build the .deb"
 out="$repo/packaging/out"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the path of a cached minimal Debian bookworm root (debootstrap --variant=minbase) with the given
-# extra packages, making it first when it is not cached yet (2-4 minutes with network; then instant).
+# extra packages, making it first when it is not cached yet (about a minute with network; then instant).
 #   packaging/guest-root.sh                           the plain root (the clean-install test)
 #   packaging/guest-root.sh systemd,python3,...       with those packages (the boot test's guest)
 # The cache is keyed by the package list; treat a cached root as read-only and copy it (cp -a) to use it.
@@ -38,4 +38,9 @@ if [ ! -f "$root/.sluice-ci-complete" ]; then
     mv "$tmp" "$root"
     echo "guest-root.sh: made $root in $(( $(date +%s) - start )) s" >&2
 fi
+# Roots whose package list is no longer asked for (a changed Depends:) go after two weeks unused.
+touch "$root/.sluice-ci-complete"
+for old in "$cache"/roots/*/.sluice-ci-complete; do
+    if [ "$old" != "$root/.sluice-ci-complete" ] && [ -n "$(find "$old" -mtime +14)" ]; then rm -rf "$(dirname "$old")"; fi
+done
 echo "$root"

@@ -8,6 +8,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 deb=$(realpath "${1:?usage: test-install.sh SLUICE_DEB}")
+[ "$(id -u)" = 0 ] || { echo "test-install.sh: needs root (debootstrap, systemd-nspawn)" >&2; exit 1; }
 t0=$(date +%s)
 log() { printf '[install-test %3ss] %s\n' "$(( $(date +%s) - t0 ))" "$*"; }
 
@@ -59,8 +60,10 @@ echo "purge keeps the warehouse; SLUICE_PURGE_WAREHOUSE=yes removes it"
 EOF
 
 log "installing $(basename "$deb") into a clean bookworm root"
-if timeout 900 systemd-nspawn -q -D "$work/root" --register=no --keep-unit --resolv-conf=off \
-        bash /root/check.sh 2> >(grep -v 'Attempted to remove disk file system' >&2); then
+# --console=pipe and no stdin: nothing in there may wait for a terminal (a process in a background process
+# group, as `timeout` makes, would stop on reading one).
+if timeout 900 systemd-nspawn -q -D "$work/root" --register=no --keep-unit --resolv-conf=off --console=pipe \
+        bash /root/check.sh < /dev/null 2> >(grep -v 'Attempted to remove disk file system' >&2); then
     log "PASS: clean-root install, Depends complete, sluice --version runs"
 else
     log "FAIL: clean-root install test"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Boots a minimal Debian guest under a real systemd (systemd-nspawn -b), installs the sluice .deb in it and
 # checks the unit and the daemon's systemd integration end to end: Type=notify start, STATUS=, watchdog, a
-# LoadCredential= token, runs that write rows, reload (new job; broken file keeps the old definition), a
-# clean stop that records the run in flight as cancelled, journald priorities, the sandbox exposure, an
-# upgrade that restarts the service and keeps the warehouse, and a purge that keeps it too.
+# LoadCredential= token, runs that write rows, `sluice status` and `sluice doctor` as an admin runs them,
+# reload (new job; broken file keeps the old definition), a clean stop that records the run in flight as
+# cancelled, journald priorities, the sandbox exposure, an upgrade that restarts the service and keeps the
+# warehouse, and a purge that keeps it too.
 #
 #   sudo systemd/boot-test.sh packaging/out/sluice_1.2.3_amd64.deb
 #
@@ -36,12 +37,14 @@ depends=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/[(|].*//; s/ //g' | 
 cached=$("$repo/packaging/guest-root.sh" "systemd,systemd-sysv,dbus,python3,sqlite3,$depends")
 work=$(mktemp -d /var/tmp/sluice-boot-test.XXXXXX)
 guest_root="$work/guest"
-cgroup=""
+cgroups=()
 nspawn_pid=""
 pid1=""
 
 cleanup() {
     local rc=$?
+    trap '' INT TERM  # a second signal must not cut the cleanup short
+    set +e
     if [ -n "$pid1" ] && kill -0 "$pid1" 2>/dev/null; then
         if [ ${#failures[@]} -gt 0 ] || [ $rc -ne 0 ]; then
             log "last journal lines of sluice in the guest:"
@@ -56,7 +59,8 @@ cleanup() {
         timeout 15 tail --pid="$nspawn_pid" -f /dev/null || { kill -KILL "$pid1" "$nspawn_pid" 2>/dev/null || true; }
         timeout 10 tail --pid="$nspawn_pid" -f /dev/null || true
     fi
-    if [ -n "$cgroup" ]; then rmdir "$cgroup"/unified/sluice-boot-test "$cgroup"/systemd/sluice-boot-test "$cgroup"/sluice-boot-test 2>/dev/null || true; fi
+    # nspawn leaves empty payload/ and supervisor/ cgroups behind; remove the tree from the leaves up.
+    for dir in "${cgroups[@]}"; do find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true; done
     if [ "${SLUICE_BOOT_TEST_KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
     exit $rc
 }
@@ -92,22 +96,34 @@ ln -s /dev/null "$guest_root/etc/systemd/system/apt-daily-upgrade.timer"
 # nspawn runs in a cgroup of its own (it will not set up the guest from the root cgroup), and the guest gets
 # a pure cgroup v2 hierarchy even on a hybrid host. No systemd and no D-Bus on the host: --register=no
 # --keep-unit. --private-network: the guest has only its own loopback.
-if [ -d /sys/fs/cgroup/unified ]; then cgroup=/sys/fs/cgroup; mkdir -p "$cgroup/unified/sluice-boot-test" "$cgroup/systemd/sluice-boot-test"
-elif [ -f /sys/fs/cgroup/cgroup.procs ]; then cgroup=/sys/fs/cgroup; mkdir -p "$cgroup/sluice-boot-test"
+if [ -d /sys/fs/cgroup/unified ]; then           # hybrid: v2 at unified/, plus the name=systemd v1 tree
+    cgroups=(/sys/fs/cgroup/unified/sluice-boot-test-$$ /sys/fs/cgroup/systemd/sluice-boot-test-$$)
+elif [ -f /sys/fs/cgroup/cgroup.procs ]; then   # pure cgroup v2
+    cgroups=(/sys/fs/cgroup/sluice-boot-test-$$)
 fi
-probe() {
-    for dir in "$cgroup"/unified/sluice-boot-test "$cgroup"/systemd/sluice-boot-test "$cgroup"/sluice-boot-test; do
-        if [ -d "$dir" ]; then echo "$BASHPID" > "$dir/cgroup.procs"; fi
-    done
+[ ${#cgroups[@]} -eq 0 ] || mkdir -p "${cgroups[@]}"
+boot_guest() {
+    for dir in "${cgroups[@]}"; do echo "$BASHPID" > "$dir/cgroup.procs"; done
     export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
-    exec systemd-nspawn "$@" -D "$guest_root" -M sluice-guest --register=no --keep-unit --private-network \
+    # setsid: a signal to this script's process group (Ctrl-C, timeout) must not reach nspawn directly;
+    # the cleanup powers the guest off instead.
+    exec setsid systemd-nspawn "$@" -D "$guest_root" -M sluice-guest --register=no --keep-unit --private-network \
         --console=read-only
 }
 log "booting the guest"
-(probe -b < /dev/null > "$work/console.log" 2>&1) &
+(boot_guest -b < /dev/null > "$work/console.log" 2>&1) &
 nspawn_pid=$!
+# The guest's PID 1 is the child of nspawn that is PID 1 of a new PID namespace (NSpid: <host pid> 1); for
+# a moment nspawn has another child, which sets it up and exits.
+guest_init() {
+    local child
+    for child in $(pgrep -P "$nspawn_pid"); do
+        if grep -qE '^NSpid:\s+[0-9]+\s+1$' "/proc/$child/status" 2>/dev/null; then echo "$child"; return 0; fi
+    done
+    return 1
+}
 for _ in $(seq 100); do
-    pid1=$(pgrep -P "$nspawn_pid" 2>/dev/null | head -n 1 || true)
+    pid1=$(guest_init || true)
     [ -n "$pid1" ] && break
     kill -0 "$nspawn_pid" 2>/dev/null || break
     sleep 0.3
@@ -119,7 +135,7 @@ fi
 
 guest() {  # a command in the guest, bounded, with a clean environment
     timeout "${T:-60}" nsenter -t "$pid1" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-        SYSTEMD_PAGER=cat SYSTEMD_COLORS=0 DEBIAN_FRONTEND=noninteractive "$@"
+        SYSTEMD_PAGER=cat SYSTEMD_COLORS=0 DEBIAN_FRONTEND=noninteractive "$@" < /dev/null
 }
 wait_for() {  # wait_for SECONDS COMMAND...: true as soon as COMMAND succeeds, false after SECONDS
     local until=$(( $(date +%s) + $1 )); shift
@@ -133,6 +149,8 @@ sql() { guest sqlite3 -readonly -cmd '.timeout 5000' /var/lib/sluice/warehouse.d
 last_run() { sql "SELECT status FROM sluice_runs WHERE job = '$1' ORDER BY run_id DESC LIMIT 1"; }
 is() { [ "$("${@:2}")" = "$1" ]; }       # is EXPECTED COMMAND...: the command prints exactly EXPECTED
 
+# `is-system-running --wait` fails at once while PID 1 has not opened its socket yet: wait for that first.
+wait_for 60 guest test -S /run/systemd/private || true
 state=$(T=120 guest systemctl is-system-running --wait || true)
 case "$state" in
     running|degraded) log "guest is up ($state) after $(( $(date +%s) - t0 )) s" ;;
@@ -172,7 +190,9 @@ guest systemctl daemon-reload
 wait_for 20 guest bash -c '</dev/tcp/127.0.0.1/8080' || fail "the test feed does not listen"
 
 if guest sluice --help 2>/dev/null | grep -qw doctor; then
-    out=$(guest sluice doctor 2>&1) && pass "sluice doctor is happy before the first start" \
+    # As the README's install steps run it: job files and credentials in place, before the first start.
+    out=$(guest env SLUICE_JOBS=/etc/sluice/jobs SLUICE_WAREHOUSE=/var/lib/sluice/warehouse.db sluice doctor 2>&1) \
+        && pass "sluice doctor is happy before the first start" \
         || { printf '%s\n' "$out" | sed 's/^/    /'; fail "sluice doctor reports problems"; }
 else
     log "NOT CHECKED: sluice doctor (this binary has no doctor command yet)"
@@ -186,15 +206,20 @@ else
     fail "systemctl enable --now sluice failed"; exit 1
 fi
 main_pid=$(prop MainPID || true)
+first_ping=$(prop WatchdogTimestampMonotonic || true)  # set when the watchdog starts, at READY=1
 wait_for 30 is succeeded last_run orders && pass "a run succeeded with the LoadCredential= token" \
     || fail "orders run: '$(last_run orders)'"
 is 15 sql "SELECT count(*) FROM orders" && is 15 sql "SELECT rows_written FROM sluice_runs WHERE job='orders' ORDER BY run_id DESC LIMIT 1" \
     && pass "the run wrote 15 rows" || fail "orders has $(sql 'SELECT count(*) FROM orders' 2>&1) rows"
 wait_for 30 is failed last_run denied && pass "a 403 feed fails its run" || fail "denied run: '$(last_run denied)'"
+# The admin's view, as systemd/README.md documents it (root, through the /var/lib/sluice symlink).
+out=$(guest sluice status --jobs /etc/sluice/jobs --warehouse /var/lib/sluice/warehouse.db 2>&1) && grep -q orders <<<"$out" \
+    && pass "sluice status --warehouse /var/lib/sluice/warehouse.db works as root" \
+    || { printf '%s\n' "$out" | tail -n 5 | sed 's/^/    /'; fail "sluice status on the service's warehouse"; }
 status_re='^(idle|running [a-z0-9_, -]+)(; next [a-z0-9_-]+ [0-9T:Z-]+)?; [0-9]+ jobs?, [0-9]+ failing$'
 status() { prop StatusText; }
 status_is() { local s; s=$(status); [[ $s =~ $status_re && $s == *"$1"* ]]; }
-wait_for 10 status_is "2 jobs, 1 failing" && pass "STATUS= says: $(status)" || fail "STATUS= text: '$(status)'"
+wait_for 20 status_is "2 jobs, 1 failing" && pass "STATUS= says: $(status)" || fail "STATUS= text: '$(status)'"
 
 # --- journald priorities ----------------------------------------------------------------------------------
 if guest journalctl -u sluice -p err --no-pager -o cat | grep -q denied; then
@@ -208,7 +233,7 @@ fi
 # --- reload -----------------------------------------------------------------------------------------------
 job slow slow 2
 guest systemctl reload sluice || fail "systemctl reload failed"
-wait_for 30 is running last_run slow && status_is "3 jobs" \
+wait_for 30 is running last_run slow && wait_for 20 status_is "3 jobs" \
     && pass "reload picked up a new job (it is running: $(status))" || fail "after reload: slow '$(last_run slow)', STATUS '$(status)'"
 
 cp "$guest_root/etc/sluice/jobs/orders.yaml" "$work/orders.yaml"
@@ -216,7 +241,7 @@ printf 'tokn: oops\n' >> "$guest_root/etc/sluice/jobs/orders.yaml"
 since=$(guest date '+%Y-%m-%d %H:%M:%S' || true)
 guest systemctl reload sluice || fail "systemctl reload (broken file) failed"
 broken() { guest journalctl -u sluice --since "$since" --no-pager -o cat | grep -q 'previous definition stays in force'; }
-wait_for 20 broken && is active guest systemctl is-active sluice && status_is "3 jobs" \
+wait_for 20 broken && is active guest systemctl is-active sluice && wait_for 20 status_is "3 jobs" \
     && pass "a broken job file is logged and its job keeps the old definition" || fail "broken job file: STATUS '$(status)'"
 cp "$work/orders.yaml" "$guest_root/etc/sluice/jobs/orders.yaml"
 guest systemctl reload sluice || fail "systemctl reload (repaired file) failed"
@@ -225,7 +250,7 @@ guest systemctl reload sluice || fail "systemctl reload (repaired file) failed"
 exposure=$(guest systemd-analyze security --no-pager sluice.service | sed -n 's/.*Overall exposure level for sluice.service: \([0-9.]*\).*/\1/p' || true)
 awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <= 2.0) }' && pass "systemd-analyze security: exposure $exposure" \
     || fail "exposure '$exposure' is above 2.0"
-pinged() { [ "$(prop WatchdogTimestampMonotonic)" -gt "$(prop ExecMainStartTimestampMonotonic)" ]; }
+pinged() { [ "$(prop WatchdogTimestampMonotonic)" -gt "${first_ping:-0}" ]; }
 wait_for 15 pinged && is "$main_pid 0" echo "$(prop MainPID) $(prop NRestarts)" \
     && pass "watchdog pings arrive (WatchdogSec=10s), no restarts" || fail "watchdog: MainPID $(prop MainPID) (was $main_pid), NRestarts $(prop NRestarts)"
 
@@ -250,7 +275,7 @@ before_runs=$(sql "SELECT count(*) FROM sluice_runs" || echo 0)
 log "upgrade to $version+boottest"
 T=180 guest apt-get install -y /root/debs/sluice-upgrade.deb >/dev/null 2>&1 || fail "upgrade failed"
 is "$version+boottest" guest dpkg-query -W -f '${Version}' sluice || fail "upgrade did not install $version+boottest"
-wait_for 30 is active guest systemctl is-active sluice
+wait_for 30 is active guest systemctl is-active sluice || true
 after_pid=$(prop MainPID || true)
 [ "$after_pid" != "$before_pid" ] && [ "$after_pid" != 0 ] && is active guest systemctl is-active sluice \
     && pass "the upgrade restarted the running service (PID $before_pid -> $after_pid)" || fail "upgrade restart: PID $before_pid -> $after_pid"

@@ -41,23 +41,64 @@ public struct RedactingLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let time = Timestamps.isoUTC(epochSecond: Int64(WallClock.epochNow()))
         let message = redactor.redact(event.message.description)
         var line: String
         switch format {
         case .text:
+            // Under journald the journal keeps the time: the line starts with its priority instead.
+            line = Self.journalStream ? Self.priority(event.level) : Self.now() + " "
             // Control characters are escaped: a newline in server text must not forge a second line.
-            line = "\(time) \(event.level) \(ControlCharacters.escaped(message))"
+            line += "\(event.level) \(ControlCharacters.escaped(message))"
             for key in merged.keys.sorted() {
                 line += " \(key)=\(Self.quoteIfNeeded(ControlCharacters.escaped(redactor.redact("\(merged[key]!)"))))"
             }
         case .json:
-            var object: [(String, JSONValue)] = [("time", .string(time)), ("level", .string("\(event.level)")),
+            var object: [(String, JSONValue)] = [("time", .string(Self.now())), ("level", .string("\(event.level)")),
                                                  ("message", .string(message))]
-            for key in merged.keys.sorted() { object.append((key, .string(redactor.redact("\(merged[key]!)")))) }
-            line = JSONValue.object(object).jsonText
+            for key in merged.keys.sorted() { object.append((key, jsonValue(merged[key]!))) }
+            line = (Self.journalStream ? Self.priority(event.level) : "") + JSONValue.object(object).jsonText
         }
-        StandardError.write(line + "\n")
+        TerminalDisplay.shared.writeLine(line)
+    }
+
+    /// A metadata value as JSON: numbers and booleans given as such (`.stringConvertible(42)`) stay numbers;
+    /// everything else is redacted text.
+    private func jsonValue(_ value: Logger.Metadata.Value) -> JSONValue {
+        if case .stringConvertible(let convertible) = value {
+            switch convertible {
+            case let n as Int: return .integer(Int64(n))
+            case let n as Int64: return .integer(n)
+            case let d as Double where d.isFinite: return .double(d)
+            case let b as Bool: return .bool(b)
+            default: break
+            }
+        }
+        return .string(redactor.redact("\(value)"))
+    }
+
+    static func now() -> String { Timestamps.isoUTC(epochSecond: Int64(WallClock.epochNow())) }
+
+    /// Whether standard error is the journal (systemd sets `JOURNAL_STREAM` to its device and inode).
+    static let journalStream: Bool = {
+        guard let value = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] else { return false }
+        let parts = value.split(separator: ":")
+        var info = stat()
+        guard parts.count == 2, let device = UInt64(parts[0]), let inode = UInt64(parts[1]), fstat(2, &info) == 0 else {
+            return false
+        }
+        return UInt64(info.st_dev) == device && UInt64(info.st_ino) == inode
+    }()
+
+    /// The syslog priority prefix journald reads (sd-daemon(3)): `<3>` error … `<7>` debug.
+    static func priority(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace, .debug: return "<7>"
+        case .info: return "<6>"
+        case .notice: return "<5>"
+        case .warning: return "<4>"
+        case .error: return "<3>"
+        case .critical: return "<2>"
+        }
     }
 
     static func quoteIfNeeded(_ s: String) -> String {

@@ -37,7 +37,8 @@ public struct RunReport: Sendable {
 
     /// One line for people: `feed: succeeded, 250 rows written, 3 pages, 4 requests, 52.1 KB in 0.4 s`.
     public var summaryLine: String {
-        var line = "\(job): \(status.rawValue), \(rowsWritten) rows written, \(pages) pages, \(requests) requests, "
+        var line = "\(job): \(status.rawValue), \(Self.count(rowsWritten, "row")) written, \(Self.count(pages, "page")), "
+            + "\(Self.count(requests, "request")), "
         line += "\(ByteText.format(bytesRead)) in \(String(format1: seconds)) s"
         if let error {
             line += "\n  error"
@@ -46,6 +47,11 @@ public struct RunReport: Sendable {
         }
         return line
     }
+}
+
+extension RunReport {
+    /// `1 row`, `2 rows`.
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 }
 
 /// Progress of a run in flight, for the terminal display and debug logs.

@@ -20,11 +20,13 @@ final class SQLiteDatabase {
         Self.configureLibrary
         if !readOnly { try createPrivately(path) }
         var db: OpaquePointer?
-        // NOFOLLOW: a symbolic link at the warehouse's path is refused, not followed to a file of someone
-        // else's choosing (SQLITE_CANTOPEN_SYMLINK).
+        // NOFOLLOW: a symbolic link at the warehouse's own name is refused, not followed to a file of someone
+        // else's choosing (SQLITE_CANTOPEN_SYMLINK). SQLite applies the rule to every component of the path, but
+        // a folder reached through a link is ordinary (with systemd's DynamicUser, /var/lib/sluice is a link to
+        // private/sluice), so the folder part is resolved first and only the file name is checked.
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(Self.resolvingFolder(path), &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot allocate a connection"
             sqlite3_close_v2(db)
@@ -50,6 +52,19 @@ final class SQLiteDatabase {
     }
 
     deinit { close() }
+
+    /// `path` with its folder part resolved (`realpath`) and its last component kept as given; unchanged for
+    /// special names (`:memory:`, URIs) and when the folder cannot be resolved (the open then reports why).
+    static func resolvingFolder(_ path: String) -> String {
+        guard path != ":memory:", !path.isEmpty, !path.hasPrefix("file:") else { return path }
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard let resolved = realpath(folder.isEmpty ? "/" : folder, nil) else { return path }
+        defer { free(resolved) }
+        let base = String(cString: resolved)
+        return (base == "/" ? "" : base) + "/" + name
+    }
 
     /// The page size of a new warehouse file.
     static let pageSize = 16_384

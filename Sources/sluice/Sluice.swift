@@ -11,6 +11,7 @@ struct Sluice: AsyncParsableCommand {
         Exit codes: 0 every job succeeded, 1 a job failed, 2 bad usage or invalid job files.
         Environment: SLUICE_JOBS and SLUICE_WAREHOUSE override the defaults of --jobs and --warehouse.
         """,
+        version: Version.text,
         subcommands: [DaemonCommand.self, RunCommand.self, BackfillCommand.self, StatusCommand.self, ValidateCommand.self, DemoCommand.self]
     )
 

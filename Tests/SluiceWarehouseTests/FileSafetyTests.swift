@@ -77,3 +77,20 @@ import Testing
         #expect(Set(many).count == 20_000)
     }
 }
+
+@Suite struct LinkedFolderTests {
+    @Test func aWarehouseInAFolderReachedThroughALinkOpens() async throws {
+        // systemd's DynamicUser makes /var/lib/sluice a link to private/sluice: that must keep working.
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(atPath: dir.path + "/private/sluice", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/sluice", withDestinationPath: "private/sluice")
+        let warehouse = try SQLiteWarehouse.open(path: dir.path + "/sluice/warehouse.db")
+        _ = try await warehouse.beginRun(job: "j", trigger: .manual)
+        await warehouse.close()
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/private/sluice/warehouse.db"))
+        let reader = try SQLiteWarehouse.openForReading(path: dir.path + "/sluice/warehouse.db")
+        #expect(try await reader.jobsWithRuns() == ["j"])
+        await reader.close()
+    }
+}
