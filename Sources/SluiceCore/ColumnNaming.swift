@@ -50,7 +50,7 @@ public enum ColumnNaming {
     }
 
     /// `name` cut to fit `maxLength` together with `suffix`, with a hash of `fullName` when it had to be cut.
-    static func shortened(_ name: String, fullName: String, suffix: String = "") -> String {
+    public static func shortened(_ name: String, fullName: String, suffix: String = "") -> String {
         guard name.utf8.count + suffix.utf8.count > maxLength else { return name + suffix }
         let hash = "_" + hex8(fnv1a(fullName))
         let keep = maxLength - suffix.utf8.count - hash.utf8.count
@@ -121,17 +121,17 @@ public enum ColumnNaming {
 ///
 /// Linear in the number of names: each base name remembers the next suffix to try, so a header of thousands of
 /// equal names does not retry `_2`, `_3`, … from the start for every one of them.
-struct ColumnNameAllocator {
+public struct ColumnNameAllocator {
     /// Lower-cased names already in use (SQLite compares ASCII identifiers case-insensitively).
     private var taken: Set<String>
     private var nextSuffix: [String: Int] = [:]
 
-    init(taken: some Sequence<String>) {
+    public init(taken: some Sequence<String>) {
         self.taken = Set(taken.map { $0.lowercased() })
     }
 
     /// A name for `sourceName` not used before in this table; marks it as used.
-    mutating func allocate(for sourceName: String) -> String {
+    public mutating func allocate(for sourceName: String) -> String {
         let base = ColumnNaming.identifier(for: sourceName)
         guard taken.contains(base) else {
             taken.insert(base)
