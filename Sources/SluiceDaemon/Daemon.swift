@@ -62,7 +62,7 @@ public enum Daemon {
                 execute: { await execute($0) },
                 reloader: JobReloader(directory: configuration.jobsDirectory, logger: logger),
                 loadHistory: { await loadHistory($0, warehouse: resources.warehouse, logger: logger) },
-                notifier: notifier, logger: logger)
+                notifier: notifier, logger: logger, clock: UTCClock())
 
             // Graceful shutdown runs in reverse order: the notifier says STOPPING=1 first, the scheduler drains
             // its runs next, and the metrics endpoint answers until the very end.
@@ -128,7 +128,7 @@ public enum Daemon {
                 logger.error("could not read the job's runs; scheduling it as new: \(error)", metadata: ["job.name": "\(name)"])
                 runs = []
             }
-            result[name] = Scheduler.History(lastFire: RunHistory.lastCompletedFire(runs),
+            result[name] = Scheduler.History(lastFire: RunHistory.lastCompletedFire(runs).map(UTCClock.Instant.init(epochSeconds:)),
                                              consecutiveFailures: RunHistory.consecutiveFailures(runs))
         }
         return result

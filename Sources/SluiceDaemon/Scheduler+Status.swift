@@ -3,7 +3,7 @@ import SluiceCore
 extension Scheduler {
     /// The one-line summary systemd shows in `systemctl status` (`STATUS=`):
     /// `idle; next feed 12:00Z; 3 jobs, 0 failing` or `running feed, ws1; next citrix 12:05:30Z; 3 jobs, 1 failing`.
-    public func statusLine(now: Double) -> String {
+    public func statusLine(now: UTCClock.Instant) -> String {
         let running = entries.values.filter(\.isRunning).map(\.job.name).sorted()
         var parts: [String] = [running.isEmpty ? "idle" : "running " + running.joined(separator: ", ")]
         let waiting = entries.values.filter { !$0.isRunning && !$0.isRetired && $0.due != nil }
@@ -17,12 +17,12 @@ extension Scheduler {
     }
 
     /// `12:00Z`, `12:00:05Z` when the seconds matter, with the date in front when it is not within a day.
-    static func shortTime(_ epochSeconds: Double, now: Double) -> String {
-        let text = Timestamps.format(epochSecond: Int64(epochSeconds.rounded(.down)))  // YYYY-MM-DD HH:MM:SS
+    static func shortTime(_ instant: UTCClock.Instant, now: UTCClock.Instant) -> String {
+        let text = Timestamps.format(epochSecond: Int64(instant.epochSeconds.rounded(.down)))  // YYYY-MM-DD HH:MM:SS
         let date = text.prefix(10)
         var time = String(text.dropFirst(11))
         if time.hasSuffix(":00") { time = String(time.dropLast(3)) }
-        let withinADay = epochSeconds - now < 86_400
+        let withinADay = now.duration(to: instant) < .seconds(86_400)
         return withinADay ? time + "Z" : "\(date)T\(time)Z"
     }
 }

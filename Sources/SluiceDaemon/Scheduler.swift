@@ -9,23 +9,22 @@ import SluiceCore
 /// - After downtime a missed run fires once, now, not once per missed tick (``Schedule/nextFire(after:timeZone:lastFire:)``).
 /// - A failed run is retried on the job's schedule, never sooner, so a broken job cannot spin.
 /// - At most ``maxConcurrent`` jobs run at once; a due job waits for a free slot, earliest due first.
-/// - `jitter` seconds are added to each planned fire, sampled once per fire and clamped to `0...jitter`.
+/// - a random delay up to `jitter` is added to each planned fire, sampled once per fire and clamped to `0...jitter`.
 ///
-/// Times are seconds since the epoch.
+/// Times are instants of the wall clock (``UTCClock``), spans are `Duration`s.
 public struct Scheduler: Sendable {
     /// What the scheduler needs to know about a job.
     public struct Job: Sendable, Equatable {
         public var name: String
         public var schedule: Schedule
         public var timeZone: TimeZone
-        public var jitterSeconds: Double
+        public var jitter: Duration
 
-        public init(name: String, schedule: Schedule, timeZone: TimeZone = TimeZones.utc,
-                    jitterSeconds: Double = 0) {
+        public init(name: String, schedule: Schedule, timeZone: TimeZone = TimeZones.utc, jitter: Duration = .zero) {
             self.name = name
             self.schedule = schedule
             self.timeZone = timeZone
-            self.jitterSeconds = jitterSeconds
+            self.jitter = jitter
         }
 
         /// The scheduling part of a job definition (an unknown zone falls back to UTC; the job file validator
@@ -33,18 +32,18 @@ public struct Scheduler: Sendable {
         public init(_ definition: JobDefinition) {
             self.init(name: definition.name, schedule: definition.schedule,
                       timeZone: TimeZones.named(definition.timezone) ?? TimeZones.utc,
-                      jitterSeconds: definition.jitterSeconds)
+                      jitter: .seconds(clamping: definition.jitterSeconds))
         }
     }
 
     /// What the warehouse remembers of a job before the daemon starts (or when a reload adds it).
     public struct History: Sendable, Equatable {
         /// When the job last fired on its schedule.
-        public var lastFire: Double?
+        public var lastFire: UTCClock.Instant?
         /// Failed runs since the last success.
         public var consecutiveFailures: Int
 
-        public init(lastFire: Double? = nil, consecutiveFailures: Int = 0) {
+        public init(lastFire: UTCClock.Instant? = nil, consecutiveFailures: Int = 0) {
             self.lastFire = lastFire
             self.consecutiveFailures = consecutiveFailures
         }
@@ -52,9 +51,9 @@ public struct Scheduler: Sendable {
 
     struct Entry: Sendable {
         var job: Job
-        var lastFire: Double?
+        var lastFire: UTCClock.Instant?
         /// The planned fire, jitter included; nil while running or when the schedule never matches again.
-        var due: Double?
+        var due: UTCClock.Instant?
         var isRunning = false
         /// Removed by a reload while running: dropped when the run ends.
         var isRetired = false
@@ -71,8 +70,8 @@ public struct Scheduler: Sendable {
 
     /// Makes `jobs` the scheduled set: new names start from `history`, changed definitions are re-planned
     /// from their last fire, and names no longer present stop being scheduled (a running one finishes first).
-    public mutating func setJobs(_ jobs: [Job], history: [String: History] = [:], now: Double,
-                                 jitter: (Double) -> Double) {
+    public mutating func setJobs(_ jobs: [Job], history: [String: History] = [:], now: UTCClock.Instant,
+                                 jitter: (Duration) -> Duration) {
         let names = Set(jobs.map(\.name))
         for (name, entry) in entries where !names.contains(name) {
             if entry.isRunning { entries[name]?.isRetired = true } else { entries[name] = nil }
@@ -95,11 +94,11 @@ public struct Scheduler: Sendable {
 
     /// Starts every job that is due at `now`, as far as free slots allow, and returns their names in start
     /// order. They count as running (and as fired at `now`) until ``finished(_:status:now:jitter:)``.
-    public mutating func startDue(now: Double) -> [String] {
+    public mutating func startDue(now: UTCClock.Instant) -> [String] {
         let free = maxConcurrent - runningCount
         guard free > 0 else { return [] }
         let due = entries.values
-            .filter { !$0.isRunning && !$0.isRetired && ($0.due ?? .infinity) <= now }
+            .filter { entry in !entry.isRunning && !entry.isRetired && entry.due.map { $0 <= now } == true }
             .sorted { ($0.due!, $0.job.name) < ($1.due!, $1.job.name) }
             .prefix(free)
             .map(\.job.name)
@@ -113,7 +112,7 @@ public struct Scheduler: Sendable {
 
     /// Records that `name`'s run ended (`status` nil: it did not start, e.g. another process held the job)
     /// and plans its next fire from the time it started.
-    public mutating func finished(_ name: String, status: RunStatus?, now: Double, jitter: (Double) -> Double) {
+    public mutating func finished(_ name: String, status: RunStatus?, now: UTCClock.Instant, jitter: (Duration) -> Duration) {
         guard var entry = entries[name] else { return }
         entry.isRunning = false
         if entry.isRetired {
@@ -129,14 +128,24 @@ public struct Scheduler: Sendable {
         plan(name, now: now, jitter: jitter)
     }
 
+    /// Takes over what the warehouse knows of `name` (its last fire, its failures) and plans its next fire from
+    /// it: after another process ran the job, the next fire follows that run, not the skipped one.
+    public mutating func adopt(_ history: History, for name: String, now: UTCClock.Instant, jitter: (Duration) -> Duration) {
+        guard var entry = entries[name], !entry.isRunning else { return }
+        if let fire = history.lastFire { entry.lastFire = fire }
+        entry.consecutiveFailures = history.consecutiveFailures
+        entries[name] = entry
+        plan(name, now: now, jitter: jitter)
+    }
+
     /// When the scheduler next has something to start, strictly after `now`; nil when nothing is planned.
     /// Due jobs waiting for a free slot are not counted: a finishing run wakes the loop for them.
-    public func nextWake(after now: Double) -> Double? {
+    public func nextWake(after now: UTCClock.Instant) -> UTCClock.Instant? {
         entries.values.compactMap { $0.isRunning || $0.isRetired ? nil : $0.due }.filter { $0 > now }.min()
     }
 
     /// The planned fire of `name` (nil while it runs or when it never fires again).
-    public func plannedFire(of name: String) -> Double? { entries[name]?.due }
+    public func plannedFire(of name: String) -> UTCClock.Instant? { entries[name]?.due }
 
     /// Whether `name` is running now.
     public func isRunning(_ name: String) -> Bool { entries[name]?.isRunning ?? false }
@@ -150,12 +159,11 @@ public struct Scheduler: Sendable {
     /// The scheduled job names (retired ones excluded), sorted.
     public var jobNames: [String] { entries.values.filter { !$0.isRetired }.map(\.job.name).sorted() }
 
-    private mutating func plan(_ name: String, now: Double, jitter: (Double) -> Double) {
+    private mutating func plan(_ name: String, now: UTCClock.Instant, jitter: (Duration) -> Duration) {
         guard let entry = entries[name] else { return }
-        let base = entry.job.schedule.nextFire(after: Date(timeIntervalSince1970: now), timeZone: entry.job.timeZone,
-                                               lastFire: entry.lastFire.map { Date(timeIntervalSince1970: $0) })
-        let spread = entry.job.jitterSeconds
-        let delay = spread > 0 ? min(max(jitter(spread), 0), spread) : 0
-        entries[name]?.due = base.map { $0.timeIntervalSince1970 + delay }
+        let base = entry.job.schedule.nextFire(after: now.date, timeZone: entry.job.timeZone, lastFire: entry.lastFire?.date)
+        let spread = entry.job.jitter
+        let delay = spread > .zero ? min(max(jitter(spread), .zero), spread) : .zero
+        entries[name]?.due = base.map { UTCClock.Instant($0) + delay }
     }
 }

@@ -11,7 +11,9 @@ import UnixSignals
 /// runs in flight: a page already being written still commits, and the runner records the run `cancelled`;
 /// the service returns once every run has been recorded. The loop itself sends systemd `STATUS=` when the
 /// summary changes and `WATCHDOG=1` at the watchdog interval, so a hung loop is what the watchdog catches.
-public struct SchedulerService: Service {
+///
+/// Time comes from an injected clock of wall-clock instants (``UTCClock`` in the daemon, a manual clock in tests).
+public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.Instant {
     enum Event: Sendable {
         case finished(job: String, status: RunStatus?)
         case reload
@@ -26,24 +28,23 @@ public struct SchedulerService: Service {
     let loadHistory: @Sendable ([String]) async -> [String: Scheduler.History]
     let notifier: SystemdNotifier
     let logger: Logger
-    let now: @Sendable () -> Double
-    let sleeper: any Sleeper
-    let jitter: @Sendable (Double) -> Double
+    let clock: C
+    let jitter: @Sendable (Duration) -> Duration
 
     /// - Parameters:
     ///   - jobs: The jobs to schedule.
     ///   - history: What the warehouse knows of each job (last scheduled fire, failures since success).
     ///   - execute: Runs one fire of a job and returns how it ended (nil: it did not start).
     ///   - reloader: Re-reads the job folder on SIGHUP; nil ignores SIGHUP.
-    ///   - loadHistory: History of jobs a reload adds.
-    ///   - now: Wall clock, seconds since the epoch; `sleeper` waits. Both injected for tests.
+    ///   - loadHistory: History of jobs a reload adds, and of a job whose fire was skipped because another
+    ///     process ran it (so the next fire is planned from that run).
+    ///   - clock: The wall clock it reads and waits on.
     ///   - jitter: Returns a delay in `0...max` for a job with `jitter: max`.
     public init(jobs: [JobDefinition], history: [String: Scheduler.History], maxConcurrent: Int,
                 execute: @escaping @Sendable (JobDefinition) async -> RunStatus?, reloader: JobReloader?,
                 loadHistory: @escaping @Sendable ([String]) async -> [String: Scheduler.History] = { _ in [:] },
                 notifier: SystemdNotifier, logger: Logger,
-                now: @escaping @Sendable () -> Double = { WallClock.epochNow() }, sleeper: any Sleeper = TaskSleeper(),
-                jitter: @escaping @Sendable (Double) -> Double = { Double.random(in: 0...$0) }) {
+                clock: C, jitter: @escaping @Sendable (Duration) -> Duration = SchedulerJitter.random) {
         self.jobs = jobs
         self.history = history
         self.maxConcurrent = maxConcurrent
@@ -52,8 +53,7 @@ public struct SchedulerService: Service {
         self.loadHistory = loadHistory
         self.notifier = notifier
         self.logger = logger
-        self.now = now
-        self.sleeper = sleeper
+        self.clock = clock
         self.jitter = jitter
     }
 
@@ -78,13 +78,13 @@ public struct SchedulerService: Service {
         var scheduler = Scheduler(maxConcurrent: maxConcurrent)
         var definitions: [String: JobDefinition] = [:]
         for job in jobs { definitions[job.name] = job }
-        scheduler.setJobs(jobs.map(Scheduler.Job.init), history: history, now: now(), jitter: jitter)
-        let watchdog = notifier.watchdogInterval.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        scheduler.setJobs(jobs.map(Scheduler.Job.init), history: history, now: clock.now, jitter: jitter)
+        let watchdog = notifier.watchdogInterval
         var stopping = false
         var lastStatus = ""
-        var lastPing = -Double.infinity
+        var lastPing: UTCClock.Instant?
         while !Task.isCancelled {
-            let t = now()
+            let t = clock.now
             if !stopping {
                 for name in scheduler.startDue(now: t) {
                     guard let job = definitions[name] else { continue }
@@ -100,19 +100,23 @@ public struct SchedulerService: Service {
                 messages.append(.status(status))
                 lastStatus = status
             }
-            if let watchdog, t - lastPing >= watchdog / 2 {
+            if let watchdog, lastPing.map({ $0.duration(to: t) >= watchdog / 2 }) ?? true {
                 messages.append(.watchdog)
                 lastPing = t
             }
             notifier.send(messages)
             if stopping && scheduler.runningCount == 0 { break }
 
-            var wait = stopping ? nil : scheduler.nextWake(after: t).map { $0 - t }
+            var wait = stopping ? nil : scheduler.nextWake(after: t).map { t.duration(to: $0) }
             if let watchdog { wait = min(wait ?? watchdog, watchdog) }
             for event in await nextEvents(mailbox, waitingAtMost: wait) {
                 switch event {
                 case .finished(let name, let status):
-                    scheduler.finished(name, status: status, now: now(), jitter: jitter)
+                    scheduler.finished(name, status: status, now: clock.now, jitter: jitter)
+                    if status == nil, let known = await loadHistory([name])[name] {
+                        // Another process ran the job: plan from its run, as a standby instance must.
+                        scheduler.adopt(known, for: name, now: clock.now, jitter: jitter)
+                    }
                 case .reload:
                     guard !stopping, let reloader else { break }
                     let outcome = reloader.reload(previous: definitions.values.sorted { $0.name < $1.name })
@@ -120,7 +124,7 @@ public struct SchedulerService: Service {
                     let known = added.isEmpty ? [:] : await loadHistory(added)
                     definitions = [:]
                     for job in outcome.jobs { definitions[job.name] = job }
-                    scheduler.setJobs(outcome.jobs.map(Scheduler.Job.init), history: known, now: now(), jitter: jitter)
+                    scheduler.setJobs(outcome.jobs.map(Scheduler.Job.init), history: known, now: clock.now, jitter: jitter)
                 case .shutdown:
                     guard !stopping else { break }
                     stopping = true
@@ -133,13 +137,13 @@ public struct SchedulerService: Service {
         }
     }
 
-    /// The events that arrive before `seconds` pass (nil: wait for one however long it takes); empty on timeout.
-    private func nextEvents(_ mailbox: EventMailbox<Event>, waitingAtMost seconds: Double?) async -> [Event] {
+    /// The events that arrive before `wait` passes (nil: wait for one however long it takes); empty on timeout.
+    private func nextEvents(_ mailbox: EventMailbox<Event>, waitingAtMost wait: Duration?) async -> [Event] {
         await withTaskGroup(of: Event?.self) { race in
             race.addTask { await mailbox.next() }
-            if let seconds {
+            if let wait {
                 race.addTask {
-                    try? await sleeper.sleep(seconds: max(0, seconds))
+                    try? await clock.sleep(until: clock.now.advanced(by: max(.zero, wait)), tolerance: nil)
                     return nil
                 }
             }
@@ -151,5 +155,13 @@ public struct SchedulerService: Service {
             }
             return events
         }
+    }
+}
+
+/// The default jitter draw: uniform in `0...max`, to the millisecond.
+public enum SchedulerJitter {
+    public static let random: @Sendable (Duration) -> Duration = { max in
+        let milliseconds = max.components.seconds * 1000 + max.components.attoseconds / 1_000_000_000_000_000
+        return milliseconds > 0 ? .milliseconds(Int64.random(in: 0...milliseconds)) : .zero
     }
 }

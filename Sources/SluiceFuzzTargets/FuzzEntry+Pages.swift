@@ -15,11 +15,9 @@ extension FuzzTargets {
         let policy = RetryPolicy()
         for attempt in [1, 5, 6, Int.max] {
             let decision = policy.decide(status: 429, attempt: attempt, retryAfter: text, now: now, random: { $0.upperBound })
-            if case .retry(let seconds) = decision {
-                precondition(seconds.isFinite && seconds >= 0 && seconds <= policy.maxRetryAfterSeconds,
-                             "retry after \(seconds) for \(text.debugDescription)")
-                // What the sleeper does with it.
-                _ = Duration.seconds(clamping: seconds)
+            if case .retry(let wait) = decision {
+                precondition(wait >= .zero && wait <= .seconds(clamping: policy.maxRetryAfterSeconds),
+                             "retry after \(wait) for \(text.debugDescription)")
             }
         }
     }

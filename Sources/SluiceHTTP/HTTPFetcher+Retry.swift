@@ -67,14 +67,14 @@ extension HTTPFetcher {
             let retryable = status.map(RetryPolicy.isTransient(status:)) ?? kind.usuallyRetryable
             let message = retryable ? "\(what) (\(reason))" : what
             throw SluiceError(kind, job: job, step: request.step, message, status: status, retryable: retryable)
-        case .retry(let seconds):
+        case .retry(let wait):
             var meta = metadata(request, status: status, attempt: attempt)
-            meta["http.retry_in_s"] = "\(rounded(seconds))"
-            logger.warning("\(what); retrying in \(rounded(seconds)) s (attempt \(attempt) of \(retryPolicy.maxAttempts))",
+            meta["http.retry_in_s"] = .stringConvertible(rounded(wait.seconds))
+            logger.warning("\(what); retrying in \(rounded(wait.seconds)) s (attempt \(attempt) of \(retryPolicy.maxAttempts))",
                            metadata: meta)
             counters.withLock { $0.retries += 1 }
             do {
-                try await sleeper.sleep(seconds: seconds)
+                try await clock.sleep(for: wait)
             } catch {
                 throw cancelled(request)
             }

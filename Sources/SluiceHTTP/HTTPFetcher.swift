@@ -28,7 +28,8 @@ public final class HTTPFetcher: Sendable {
     let redactor: Redactor
     let rateLimiter: RateLimiter?
     let observer: (any HTTPObserver)?
-    let sleeper: any Sleeper
+    /// Waits between retries (injected: tests use a clock that only records the waits).
+    let clock: any Clock<Duration>
     let now: @Sendable () -> Date
     let random: @Sendable (ClosedRange<Double>) -> Double
     let counters = Mutex(HTTPStats())
@@ -41,7 +42,7 @@ public final class HTTPFetcher: Sendable {
     ///   - random: draws a jittered wait from a range; injected in tests.
     ///   - now: wall clock for HTTP-date `Retry-After` values.
     public init(client: HTTPClient, job: String, settings: HTTPSettings, logger: Logger, redactor: Redactor,
-                rateLimiter: RateLimiter? = nil, observer: (any HTTPObserver)? = nil, sleeper: some Sleeper = TaskSleeper(),
+                rateLimiter: RateLimiter? = nil, observer: (any HTTPObserver)? = nil, clock: any Clock<Duration> = ContinuousClock(),
                 maxBodyBytes: Int = HTTPFetcher.defaultMaxBodyBytes, maxRetryAfterSeconds: Double = 3600,
                 random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) },
                 now: @escaping @Sendable () -> Date = { Date() }) {
@@ -55,7 +56,7 @@ public final class HTTPFetcher: Sendable {
         self.redactor = redactor
         self.rateLimiter = rateLimiter
         self.observer = observer
-        self.sleeper = sleeper
+        self.clock = clock
         self.now = now
         self.random = random
     }

@@ -1,42 +1,44 @@
 import SluiceCore
 
-/// A token bucket as a value: `capacity` tokens, refilled evenly at `capacity / perSeconds` per second.
+/// A token bucket as a value: `capacity` tokens, refilled evenly over `limit.perSeconds`.
 ///
-/// ``take(now:)`` reserves a token and answers how long the caller must wait before using it, so callers
-/// queue in order even when they all ask at once: the tenth caller on an empty bucket waits for ten refills.
+/// ``take(at:)`` reserves a token and answers how long the caller must wait before using it, so callers queue
+/// in order even when they all ask at once: the tenth caller on an empty bucket waits for ten refills. Times
+/// are offsets on the caller's clock (`Duration`s since any fixed point), so the bucket is tested with plain
+/// values.
 public struct TokenBucket: Sendable, Equatable {
     public let capacity: Double
-    /// Tokens added per second.
-    public let refillPerSecond: Double
+    /// The time one token takes to come back.
+    public let refillInterval: Duration
     /// Tokens available now; negative while reservations wait for refills.
     public private(set) var tokens: Double
-    /// When `tokens` was last brought up to date, in seconds on the caller's clock.
-    public private(set) var updatedAt: Double
+    /// When `tokens` was last brought up to date.
+    public private(set) var updatedAt: Duration
 
-    /// A full bucket for `limit` (`600/15m`: 600 tokens, one back every 1.5 s).
-    public init(limit: RateLimit, now: Double) {
+    /// A full bucket for `limit` (`600/15m`: 600 tokens, one back every 1.5 s), at time `at`.
+    public init(limit: RateLimit, at: Duration) {
         capacity = Double(max(1, limit.requests))
-        refillPerSecond = capacity / max(limit.perSeconds, 0.001)
+        refillInterval = .seconds(clamping: max(limit.perSeconds, 0.001) / capacity)
         tokens = capacity
-        updatedAt = now
+        updatedAt = at
     }
 
-    /// Takes one token; returns the seconds to wait before the request may go (0 when one was there).
-    public mutating func take(now: Double) -> Double {
-        refill(now: now)
+    /// Takes one token at time `at`; returns the wait before the request may go (zero when one was there).
+    public mutating func take(at: Duration) -> Duration {
+        refill(at: at)
         tokens -= 1
-        return tokens >= 0 ? 0 : -tokens / refillPerSecond
+        return tokens >= 0 ? .zero : refillInterval * (-tokens)
     }
 
     /// Gives back a token whose wait was abandoned (the waiting task was cancelled).
-    public mutating func giveBack(now: Double) {
-        refill(now: now)
+    public mutating func giveBack(at: Duration) {
+        refill(at: at)
         tokens = min(capacity, tokens + 1)
     }
 
-    private mutating func refill(now: Double) {
-        let elapsed = max(0, now - updatedAt)
-        tokens = min(capacity, tokens + elapsed * refillPerSecond)
-        updatedAt = max(updatedAt, now)
+    private mutating func refill(at: Duration) {
+        let elapsed = max(.zero, at - updatedAt)
+        tokens = min(capacity, tokens + elapsed / refillInterval)
+        updatedAt = max(updatedAt, at)
     }
 }

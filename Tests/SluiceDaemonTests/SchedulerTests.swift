@@ -3,15 +3,21 @@ import SluiceCore
 import Testing
 @testable import SluiceDaemon
 
-/// The scheduler's decisions, with plain epoch seconds: no clock, no sleeping.
+/// Plain seconds after an instant, so the rules below read as arithmetic: `noon + 600`.
+extension UTCClock.Instant {
+    static func + (lhs: UTCClock.Instant, rhs: Double) -> UTCClock.Instant { lhs.advanced(by: .seconds(rhs)) }
+    static func - (lhs: UTCClock.Instant, rhs: Double) -> UTCClock.Instant { lhs.advanced(by: .seconds(-rhs)) }
+}
+
+/// The scheduler's decisions, with plain instants: no clock, no sleeping.
 @Suite("scheduler decisions")
 struct SchedulerTests {
     /// 2026-03-02 12:00:00 UTC, a Monday.
-    let noon = 1_772_452_800.0
-    let noJitter: (Double) -> Double = { _ in 0 }
+    let noon = UTCClock.Instant(epochSeconds: 1_772_452_800)
+    let noJitter: (Duration) -> Duration = { _ in .zero }
 
     func job(_ name: String, _ schedule: String, jitter: Double = 0) throws -> Scheduler.Job {
-        Scheduler.Job(name: name, schedule: try Schedule.parse(schedule), jitterSeconds: jitter)
+        Scheduler.Job(name: name, schedule: try Schedule.parse(schedule), jitter: .seconds(jitter))
     }
 
     @Test func anIntervalJobThatNeverRanFiresAtOnceAndACronJobWaitsForItsFirstTick() throws {
@@ -76,19 +82,30 @@ struct SchedulerTests {
         #expect(s.plannedFire(of: "feed") == noon + 120)
     }
 
+    @Test func aFireSkippedBecauseAnotherInstanceRanTheJobIsPlannedFromThatRun() throws {
+        var s = Scheduler(maxConcurrent: 1)
+        s.setJobs([try job("feed", "every 1h")], history: ["feed": .init(lastFire: noon - 3600)], now: noon, jitter: noJitter)
+        _ = s.startDue(now: noon)
+        // The lock was taken: another instance started the job at noon + 30 and recorded it.
+        s.finished("feed", status: nil, now: noon + 1, jitter: noJitter)
+        s.adopt(.init(lastFire: noon + 30, consecutiveFailures: 0), for: "feed", now: noon + 2, jitter: noJitter)
+        #expect(s.plannedFire(of: "feed") == noon + 3630)
+        #expect(s.startDue(now: noon + 3629) == [])
+    }
+
     @Test(arguments: [(12.5, 12.5), (1000, 30), (-5, 0)])
     func jitterIsAddedToEachFireAndStaysWithinItsBound(sample: Double, added: Double) throws {
         var s = Scheduler(maxConcurrent: 4)
         s.setJobs([try job("feed", "0 * * * *", jitter: 30)], history: ["feed": .init(lastFire: noon)],
-                  now: noon + 1, jitter: { _ in sample })
+                  now: noon + 1, jitter: { _ in .seconds(sample) })
         #expect(s.plannedFire(of: "feed") == noon + 3600 + added)
     }
 
     @Test func theJitterSourceIsAskedForTheJobsBound() throws {
         var s = Scheduler(maxConcurrent: 4)
-        var asked: [Double] = []
-        s.setJobs([try job("feed", "every 1h", jitter: 90)], now: noon, jitter: { asked.append($0); return 0 })
-        #expect(asked == [90])
+        var asked: [Duration] = []
+        s.setJobs([try job("feed", "every 1h", jitter: 90)], now: noon, jitter: { asked.append($0); return .zero })
+        #expect(asked == [.seconds(90)])
     }
 
     @Test func theConcurrencyLimitHoldsDueJobsUntilASlotFreesEarliestFirst() throws {

@@ -4,8 +4,8 @@ import Testing
 
 @Suite struct HTTPFetcherLimitTests {
     @Test func requestsToTheAPIWaitForTheRateLimiterButStorageHopsDoNot() async throws {
-        let limiterSleeper = RecordingSleeper()
-        let limiter = RateLimiter(limit: RateLimit(requests: 2, perSeconds: 10), sleeper: limiterSleeper, now: { 0 })
+        let limiterClock = StoppedClock()
+        let limiter = RateLimiter(limit: RateLimit(requests: 2, perSeconds: 10), clock: limiterClock)
         try await TestServer.run(host: "127.0.0.2", handler: { _ in .text(200, "file") }) { storage, _ in
             try await TestServer.run(handler: { request in
                 request.path == "/download" ? .text(302, "", headers: [("Location", "\(storage)/f.csv")]) : .text(200, "page")
@@ -13,9 +13,9 @@ import Testing
                 try await withFetcher(rateLimiter: limiter) { fetcher in
                     _ = try await fetcher.send(.get("\(api)/download", step: "download"), authorizer: nil)
                     _ = try await fetcher.send(.get("\(api)/page", step: "page 1"), authorizer: nil)
-                    #expect(limiterSleeper.waits.isEmpty)       // two API requests: the bucket's two tokens
+                    #expect(limiterClock.waits.isEmpty)       // two API requests: the bucket's two tokens
                     _ = try await fetcher.send(.get("\(api)/page", step: "page 2"), authorizer: nil)
-                    #expect(limiterSleeper.waits == [5])
+                    #expect(limiterClock.waits == [5])
                     #expect(apiLog.count == 3)
                 }
             }

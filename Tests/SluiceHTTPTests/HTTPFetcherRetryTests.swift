@@ -3,11 +3,11 @@ import SluiceHTTP
 import Synchronization
 import Testing
 
-/// Live requests over 127.0.0.1 against a Hummingbird server; the sleeper records waits instead of taking them.
+/// Live requests over 127.0.0.1 against a Hummingbird server; the clock records waits instead of taking them.
 @Suite struct HTTPFetcherRetryTests {
     @Test func a503IsRetriedUntilTheServerAnswers() async throws {
         let calls = Mutex(0)
-        let sleeper = RecordingSleeper()
+        let clock = RecordingClock()
         try await TestServer.run(handler: { _ in
             let n = calls.withLock { count in
                 count += 1
@@ -19,13 +19,13 @@ import Testing
             default: return .text(200, #"{"rows":[]}"#)
             }
         }) { base, log in
-            try await withFetcher(sleeper: sleeper) { fetcher in
+            try await withFetcher(clock: clock) { fetcher in
                 let response = try await fetcher.send(.get("\(base)/feed?cursor=abc", step: "page 1"), authorizer: nil)
                 #expect(response.status == 200)
                 #expect(response.text == #"{"rows":[]}"#)
                 #expect(log.count == 3)
                 // Backoff window after attempt 1 is 0.5 s; the second wait is the server's Retry-After.
-                #expect(sleeper.waits == [0.5, 2])
+                #expect(clock.waits == [0.5, 2])
                 let stats = fetcher.stats
                 #expect(stats.requests == 3)
                 #expect(stats.status5xx == 2)
@@ -48,9 +48,9 @@ import Testing
     }
 
     @Test func a404FailsAtOnceNamingJobStepAndStatus() async throws {
-        let sleeper = RecordingSleeper()
+        let clock = RecordingClock()
         try await TestServer.run(handler: { _ in .text(404, #"{"errors":[{"message":"report not found"}]}"#) }) { base, log in
-            try await withFetcher(sleeper: sleeper) { fetcher in
+            try await withFetcher(clock: clock) { fetcher in
                 let error = await sluiceError {
                     _ = try await fetcher.send(.get("\(base)/reports/42?token=abc", step: "page 3"), authorizer: nil)
                 }
@@ -62,7 +62,7 @@ import Testing
                 #expect(e.description.hasPrefix("job 'test-job', page 3: HTTP 404 from \(base)/reports/42?[query redacted]"))
                 #expect(e.description.contains("report not found"))
                 #expect(log.count == 1)
-                #expect(sleeper.waits.isEmpty)
+                #expect(clock.waits.isEmpty)
             }
         }
     }
@@ -114,7 +114,7 @@ import Testing
 
     @Test func cancellationInterruptsTheRetryWait() async throws {
         try await TestServer.run(handler: { _ in .text(503, "later", headers: [("Retry-After", "600")]) }) { base, log in
-            try await withFetcher(sleeper: TaskSleeper()) { fetcher in
+            try await withFetcher(clock: ContinuousClock()) { fetcher in
                 let error = try await withThrowingTaskGroup(of: SluiceError?.self) { group in
                     group.addTask {
                         await sluiceError { _ = try await fetcher.send(.get("\(base)/slow", step: "page 1"), authorizer: nil) }

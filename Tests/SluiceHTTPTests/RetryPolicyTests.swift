@@ -47,7 +47,7 @@ import Testing
         let decision = policy.decide(status: row.status, isTransientError: row.transientError, attempt: row.attempt,
                                      retryAfter: row.retryAfter, now: now, random: { $0.upperBound })
         if let wait = row.wait {
-            #expect(decision == .retry(afterSeconds: wait))
+            #expect(decision == .retry(after: .seconds(clamping: wait)))
         } else {
             guard case .giveUp = decision else {
                 Issue.record("expected give up, got \(decision)")
@@ -58,7 +58,7 @@ import Testing
 
     @Test func fullJitterCanWaitZero() {
         let decision = policy.decide(status: 503, attempt: 3, retryAfter: nil, now: now, random: { $0.lowerBound })
-        #expect(decision == .retry(afterSeconds: 0))
+        #expect(decision == .retry(after: .zero))
     }
 
     @Test func theJitterRangeIsZeroToTheWindow() {
@@ -75,7 +75,7 @@ import Testing
         #expect(policy.backoffWindow(afterAttempt: 1_000) == 60)
         let long = RetryPolicy(maxAttempts: 100)
         #expect(long.decide(status: 503, attempt: 50, retryAfter: nil, now: now, random: { $0.upperBound })
-            == .retry(afterSeconds: 60))
+            == .retry(after: .seconds(60)))
     }
 
     @Test func givingUpSaysHowManyAttemptsWereMade() {

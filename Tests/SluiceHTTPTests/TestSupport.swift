@@ -4,16 +4,24 @@ import SluiceCore
 import SluiceHTTP
 import Synchronization
 
-/// Records the waits it is asked for and returns at once, so retry tests take no time.
-final class RecordingSleeper: Sleeper {
-    private let recorded = Mutex<[Double]>([])
+/// A clock that records the waits it is asked for and returns at once (moving its own time on), so retry and
+/// rate-limit tests take no time.
+final class RecordingClock: Clock, Sendable {
+    private let state = Mutex<(now: UTCClock.Instant, waits: [Duration])>((UTCClock.Instant(epochSeconds: 0), []))
 
-    func sleep(seconds: Double) async throws {
+    var now: UTCClock.Instant { state.withLock { $0.now } }
+    var minimumResolution: Duration { .nanoseconds(1) }
+
+    func sleep(until deadline: UTCClock.Instant, tolerance: Duration?) async throws {
         try Task.checkCancellation()
-        recorded.withLock { $0.append(seconds) }
+        state.withLock { state in
+            state.waits.append(state.now.duration(to: deadline))
+            state.now = max(state.now, deadline)
+        }
     }
 
-    var waits: [Double] { recorded.withLock { $0 } }
+    /// The waits asked for, in seconds.
+    var waits: [Double] { state.withLock { $0.waits.map(\.seconds) } }
 }
 
 /// Keeps every log line (message and metadata) for assertions.
@@ -74,21 +82,21 @@ final class ManualClock: Sendable {
     func advance(_ seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
-/// A fetcher for tests: recording sleeper, jitter at the top of its window, `maxAttempts` 4.
+/// A fetcher for tests: recording clock, jitter at the top of its window, `maxAttempts` 4.
 func withFetcher<Result>(
     maxAttempts: Int = 4,
     timeoutSeconds: Double = 10,
     maxBodyBytes: Int = 1024 * 1024,
     redactor: Redactor = Redactor(),
     logs: LogCapture = LogCapture(),
-    sleeper: some Sleeper = RecordingSleeper(),
+    clock: any Clock<Duration> = RecordingClock(),
     rateLimiter: RateLimiter? = nil,
     _ body: (HTTPFetcher) async throws -> Result
 ) async throws -> Result {
     try await HTTPClientFactory.withHTTPClient { client in
         let fetcher = HTTPFetcher(client: client, job: "test-job",
                                   settings: HTTPSettings(timeoutSeconds: timeoutSeconds, maxAttempts: maxAttempts),
-                                  logger: logs.logger(), redactor: redactor, rateLimiter: rateLimiter, sleeper: sleeper,
+                                  logger: logs.logger(), redactor: redactor, rateLimiter: rateLimiter, clock: clock,
                                   maxBodyBytes: maxBodyBytes, random: { $0.upperBound })
         return try await body(fetcher)
     }

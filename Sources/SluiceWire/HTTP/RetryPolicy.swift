@@ -2,8 +2,8 @@ import Foundation
 
 /// What to do after a failed attempt.
 public enum RetryDecision: Sendable, Equatable {
-    /// Try again after this many seconds.
-    case retry(afterSeconds: Double)
+    /// Try again after this wait.
+    case retry(after: Duration)
     /// Stop; `reason` is written for the operator ("gave up after 6 attempts").
     case giveUp(reason: String)
 }
@@ -58,9 +58,9 @@ public struct RetryPolicy: Sendable, Equatable {
                 return .giveUp(reason: "\(what) asked to retry after \(Self.wholeSeconds(wait)), more than the "
                     + "\(Self.wholeSeconds(maxRetryAfterSeconds)) this client waits")
             }
-            return .retry(afterSeconds: wait)
+            return .retry(after: .seconds(clamping: wait))
         }
-        return .retry(afterSeconds: random(0...backoffWindow(afterAttempt: attempt)))
+        return .retry(after: .seconds(clamping: random(0...backoffWindow(afterAttempt: attempt))))
     }
 
     /// `3392 s`, for any value a server may send (no conversion that can trap).
