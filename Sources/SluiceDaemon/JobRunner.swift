@@ -18,11 +18,14 @@ public struct JobRunner: Sendable {
     let logger: Logger
     let metrics: RunMetrics?
     let now: @Sendable () -> Double
+    /// Times `max_run_time` (tests pass one that fires when they say).
+    let clock: any Clock<Duration>
     let onProgress: (@Sendable (RunProgress) -> Void)?
 
     public init(warehouse: any Warehouse, sources: any SourceProvider, locks: any JobLocks, redactor: Redactor = .shared,
                 logger: Logger, metrics: RunMetrics? = nil,
                 now: @escaping @Sendable () -> Double = { WallClock.epochNow() },
+                clock: any Clock<Duration> = ContinuousClock(),
                 onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
         self.warehouse = warehouse
         self.sources = sources
@@ -31,6 +34,7 @@ public struct JobRunner: Sendable {
         self.logger = logger
         self.metrics = metrics
         self.now = now
+        self.clock = clock
         self.onProgress = onProgress
     }
 
@@ -81,7 +85,7 @@ public struct JobRunner: Sendable {
         let prepared = sources.prepare(job, logger: logger)
         let tally = Tally()
         do {
-            let outcome = try await Self.withDeadline(seconds: job.maxRunSeconds) { [logger] in
+            let outcome = try await Self.withDeadline(seconds: job.maxRunSeconds, on: clock) { [logger] in
                 try await pullAndLoad(job, source: prepared.source, runID: runID, trigger: trigger, backfill: backfill,
                                       tally: tally, started: started, logger: logger)
             }
@@ -192,11 +196,12 @@ public struct JobRunner: Sendable {
     }
 
     /// Runs `work`, cancelling it and throwing ``RunDeadlineExceeded`` when it takes longer than `seconds`.
-    static func withDeadline<T: Sendable>(seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func withDeadline<T: Sendable>(seconds: Double, on clock: any Clock<Duration>,
+                                          _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await work() }
             group.addTask {
-                try await Task.sleep(for: .seconds(clamping: seconds))
+                try await clock.sleep(for: .seconds(clamping: seconds))
                 return nil
             }
             defer { group.cancelAll() }

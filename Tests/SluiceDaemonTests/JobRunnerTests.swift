@@ -58,6 +58,8 @@ struct JobRunnerTests {
 
     /// Runs `job` once with `source` against a new warehouse; `configure` may set a fault hook first.
     func run(_ source: FakeSource, job: JobDefinition = JobRunnerTests.job,
+             clock: any Clock<Duration> = ContinuousClock(),
+             onProgress: (@Sendable (RunProgress) -> Void)? = nil,
              configure: (SQLiteWarehouse) async -> Void = { _ in },
              check: (RunReport, SQLiteWarehouse, InMemoryLogHandler) async throws -> Void) async throws {
         let dir = NSTemporaryDirectory() + "sluice-runner-\(UUID().uuidString.prefix(8))"
@@ -67,7 +69,8 @@ struct JobRunnerTests {
         await configure(warehouse)
         let logs = InMemoryLogHandler()
         let logger = Logger(label: "test") { _ in logs }
-        let runner = JobRunner(warehouse: warehouse, sources: FakeSources(source: source), locks: NoLocks(), logger: logger)
+        let runner = JobRunner(warehouse: warehouse, sources: FakeSources(source: source), locks: NoLocks(), logger: logger,
+                               clock: clock, onProgress: onProgress)
         let report = await runner.run(job, trigger: .manual)
         try await check(report, warehouse, logs)
         await warehouse.close()
@@ -125,9 +128,13 @@ struct JobRunnerTests {
     @Test func aRunPastItsDeadlineIsATimeoutThatKeepsWhatCommitted() async throws {
         var job = Self.job
         job.maxRunSeconds = 3
-        // Three pages, then a server that never answers again.
+        // Three pages, then a server that never answers again; the deadline passes once the third is committed.
         let source = FakeSource(batches: (1...3).map { Self.page($0, ids: [Int64($0)]) }, hangAtEnd: true)
-        try await run(source, job: job) { report, warehouse, _ in
+        let gate = Gate()
+        let clock = GatedClock(gate: gate)
+        try await run(source, job: job, clock: clock, onProgress: { progress in
+            if progress.pages == 3 { Task { await gate.open() } }
+        }) { report, warehouse, _ in
             #expect(report.status == .failed)
             #expect(report.errorKind == .timeout)
             #expect(report.error?.contains("max_run_time (3s)") == true)
@@ -135,6 +142,54 @@ struct JobRunnerTests {
             let state = try await warehouse.state(job: "feed")
             #expect(state["cursor"] == "3")
         }
+    }
+}
+
+/// A one-shot barrier: `wait()` suspends until `open()` is called or the waiting task is cancelled.
+actor Gate {
+    private var isOpen = false
+    private var waiters: [UUID: CheckedContinuation<Void, any Error>] = [:]
+    private var cancelledEarly: Set<UUID> = []
+
+    func wait() async throws {
+        if isOpen { return }
+        let id = UUID()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if cancelledEarly.remove(id) != nil {
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    waiters[id] = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.cancel(id) }
+        }
+    }
+
+    func open() {
+        isOpen = true
+        for waiter in waiters.values { waiter.resume() }
+        waiters = [:]
+    }
+
+    private func cancel(_ id: UUID) {
+        if let waiter = waiters.removeValue(forKey: id) {
+            waiter.resume(throwing: CancellationError())
+        } else if !isOpen {
+            cancelledEarly.insert(id)
+        }
+    }
+}
+
+/// A clock on which every sleep ends when the test opens `gate`, whatever its length: a deadline that passes
+/// at a point the test chooses rather than after some seconds of a loaded machine.
+struct GatedClock: Clock {
+    let gate: Gate
+    var now: ContinuousClock.Instant { ContinuousClock.now }
+    var minimumResolution: Duration { .nanoseconds(1) }
+    func sleep(until deadline: ContinuousClock.Instant, tolerance: Duration?) async throws {
+        try await gate.wait()
     }
 }
 
