@@ -86,9 +86,13 @@ public struct Batch: Sendable {
     /// Set when the batch is one part of a dataset that becomes visible as a whole; nil for a page that is
     /// committed (and visible) at once.
     public var dataset: DatasetPart?
+    /// The window this batch belongs to, for the coverage ledger (written in the same transaction; for a
+    /// dataset part, only the last part's counts, written when it publishes).
+    public var coverage: CoverageMark?
 
     public init(target: TableTarget, columns: [Column], rows: [[Value]], checkpoint: [String: String] = [:],
-                origin: String, bytes: Int = 0, dataset: DatasetPart? = nil, packed: PackedRows? = nil) {
+                origin: String, bytes: Int = 0, dataset: DatasetPart? = nil, packed: PackedRows? = nil,
+                coverage: CoverageMark? = nil) {
         self.target = target
         self.columns = columns
         self.rows = rows
@@ -97,6 +101,7 @@ public struct Batch: Sendable {
         self.origin = origin
         self.bytes = bytes
         self.dataset = dataset
+        self.coverage = coverage
     }
 
     /// Rows in the batch, in whichever form it holds them.

@@ -15,13 +15,23 @@ public struct JobDefinition: Sendable {
     /// `max_run_time:` the longest one run may take before it is stopped and recorded failed; default 12h.
     /// Pages committed before the deadline stay (with their checkpoint), so the next run goes on from there.
     public var maxRunSeconds: Double
+    /// `max_staleness:` how long without a success before the job counts as stale; nil: two schedule intervals.
+    public var maxStalenessSeconds: Double?
+    /// `repair_budget:` the most requests a scheduled run spends re-pulling gaps before new data; nil: the
+    /// source's default (see ``JobDefinition/defaultRepairBudget``), 0: never repair automatically.
+    public var repairBudget: Int?
+
+    /// Requests a run may spend on gaps when the job file says nothing: a tenth of Power BI's hourly budget,
+    /// so repairs never starve the new data of a job that runs every hour.
+    public static let defaultRepairBudget = 20
 
     /// The default of ``maxRunSeconds``: long enough for a first Power BI pull at 200 requests an hour.
     public static let defaultMaxRunSeconds: Double = 12 * 3600
 
     public init(name: String, file: String, schedule: Schedule, timezone: String = "UTC", jitterSeconds: Double = 0,
                 target: TargetSettings, http: HTTPSettings = HTTPSettings(), source: SourceSettings,
-                maxRunSeconds: Double = JobDefinition.defaultMaxRunSeconds) {
+                maxRunSeconds: Double = JobDefinition.defaultMaxRunSeconds, maxStalenessSeconds: Double? = nil,
+                repairBudget: Int? = nil) {
         self.name = name
         self.file = file
         self.schedule = schedule
@@ -31,6 +41,8 @@ public struct JobDefinition: Sendable {
         self.http = http
         self.source = source
         self.maxRunSeconds = maxRunSeconds
+        self.maxStalenessSeconds = maxStalenessSeconds
+        self.repairBudget = repairBudget
     }
 
     /// The table name used when the job file gives none: the job name with `-` turned into `_`.
@@ -277,12 +289,16 @@ public struct CitrixEntity: Sendable, Hashable {
     public var key: [String]?
     public var cursor: String?
     public var table: String?
+    /// How long the Monitor service keeps this entity set's rows; nil: the job's ``CitrixSettings/retentionSeconds``.
+    public var retentionSeconds: Double?
 
-    public init(name: String, key: [String]? = nil, cursor: String? = nil, table: String? = nil) {
+    public init(name: String, key: [String]? = nil, cursor: String? = nil, table: String? = nil,
+                retentionSeconds: Double? = nil) {
         self.name = name
         self.key = key
         self.cursor = cursor
         self.table = table
+        self.retentionSeconds = retentionSeconds
     }
 }
 
@@ -298,11 +314,16 @@ public struct CitrixSettings: Sendable, Hashable {
     public var initialLookbackSeconds: Double
     public var lookbackSeconds: Double
     public var windowSeconds: Double
+    /// `retention:` how long the Monitor service keeps rows (gaps older than this are lost); default 30 days.
+    public var retentionSeconds: Double
+
+    public static let defaultRetentionSeconds: Double = 30 * 86_400
 
     public init(apiBase: String = "https://api.cloud.com/monitorodata",
                 tokenURL: String = "https://api.cloud.com/cctrustoauth2/{customer_id}/tokens/clients",
                 customerID: SecretRef, clientID: SecretRef, clientSecret: SecretRef, entities: [CitrixEntity],
-                initialLookbackSeconds: Double = 7 * 86_400, lookbackSeconds: Double = 3600, windowSeconds: Double = 86_400) {
+                initialLookbackSeconds: Double = 7 * 86_400, lookbackSeconds: Double = 3600, windowSeconds: Double = 86_400,
+                retentionSeconds: Double = CitrixSettings.defaultRetentionSeconds) {
         self.apiBase = apiBase
         self.tokenURL = tokenURL
         self.customerID = customerID
@@ -312,6 +333,7 @@ public struct CitrixSettings: Sendable, Hashable {
         self.initialLookbackSeconds = initialLookbackSeconds
         self.lookbackSeconds = lookbackSeconds
         self.windowSeconds = windowSeconds
+        self.retentionSeconds = retentionSeconds
     }
 }
 

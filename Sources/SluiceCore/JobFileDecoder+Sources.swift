@@ -8,7 +8,7 @@ extension JobFileDecoder {
     static let ws1Keys = ["type", "region", "api_base", "token_url", "api_version", "report_id", "service_account",
                           "client_id", "client_secret", "run_report", "page_size", "run_timeout"]
     static let citrixKeys = ["type", "api_base", "token_url", "customer_id", "client_id", "client_secret", "entities",
-                             "initial_lookback", "lookback", "window"]
+                             "initial_lookback", "lookback", "window", "retention"]
     static let powerBIKeys = ["type", "cloud", "authority", "scope_resource", "api_base", "tenant_id", "client_id",
                               "client_secret", "filter", "initial_lookback", "late_arrival", "continuation_hosts"]
     static let powerBIClouds = ["public", "gcc", "gcc-high", "dod", "china"]
@@ -107,6 +107,7 @@ extension JobFileDecoder {
         if let v = reader.url(map, "token_url") { s.tokenURL = v }
         if let v = reader.duration(map, "initial_lookback", max: 366 * 86_400) { s.initialLookbackSeconds = v }
         if let v = reader.duration(map, "lookback", allowZero: true, max: 366 * 86_400) { s.lookbackSeconds = v }
+        if let v = reader.duration(map, "retention", max: 3650 * 86_400) { s.retentionSeconds = v }
         if let v = reader.duration(map, "window", max: 366 * 86_400) {
             if v < 1 {
                 reader.fail(at: map.entry("window")!.value, "source.window must be at least 1s")
@@ -153,7 +154,7 @@ extension JobFileDecoder {
         return s
     }
 
-    static let entityKeys = ["name", "key", "cursor", "table"]
+    static let entityKeys = ["name", "key", "cursor", "table", "retention"]
 
     /// `entities:` items are an entity-set name, or `{name, key, cursor, table}` to override the built-in defaults.
     private static func readEntities(_ reader: JobFileReader, _ map: JobFileMap) -> [CitrixEntity]? {
@@ -192,8 +193,9 @@ extension JobFileDecoder {
         let cursor = reader.nonEmptyString(block, "cursor")
         let table = reader.nonEmptyString(block, "table")
         if let table { reader.checkTableName(table, path: "\(path).table", at: block.entry("table")!.value) }
+        let retention = reader.duration(block, "retention", max: 3650 * 86_400)
         guard let name else { return nil }
-        return CitrixEntity(name: name, key: key, cursor: cursor, table: table)
+        return CitrixEntity(name: name, key: key, cursor: cursor, table: table, retentionSeconds: retention)
     }
 
     /// OData entity-set names are identifiers (`Sessions`, `SessionMetrics`); anything else breaks the URL.

@@ -7,7 +7,7 @@ import Yams
 /// reads them at run time, so `sluice validate` works on a machine without the credentials.
 public enum JobFileDecoder {
     static let topLevelKeys = ["name", "description", "schedule", "timezone", "jitter", "max_run_time", "target", "http",
-                               "source"]
+                               "source", "max_staleness", "repair_budget", "retention"]
     static let targetKeys = ["table", "mode", "primary_key", "columns", "keep_snapshots"]
     static let httpKeys = ["timeout", "max_attempts", "rate_limit", "min_transfer_rate"]
 
@@ -64,17 +64,43 @@ public enum JobFileDecoder {
         let source = reader.childMap(top, "source", required: true).flatMap { readSource(reader, $0) }
         let target = readTarget(reader, top, source: source, jobName: name)
         let http = readHTTP(reader, top)
+        let maxStaleness = reader.duration(top, "max_staleness", max: 366 * 86_400)
+        let repairBudget = reader.int(top, "repair_budget", in: 0...100_000)
+        let retention = readRetention(reader, top, source: source)
 
         let nameLine = top.entry("name")?.line ?? 1
-        guard reader.errors.isEmpty, let name, let schedule, let source else {
+        guard reader.errors.isEmpty, let name, let schedule, var source else {
             return Outcome(errors: reader.errors, nameLine: nameLine)
         }
+        if let retention, case .citrixMonitor(var citrix) = source {
+            citrix.retentionSeconds = retention
+            source = .citrixMonitor(citrix)
+        }
         let job = JobDefinition(name: name, file: file, schedule: schedule, timezone: timezone, jitterSeconds: jitter,
-                                target: target, http: http, source: source, maxRunSeconds: maxRun)
+                                target: target, http: http, source: source, maxRunSeconds: maxRun,
+                                maxStalenessSeconds: maxStaleness, repairBudget: repairBudget)
         return Outcome(job: job, errors: [], nameLine: nameLine)
     }
 
     // MARK: Top level
+
+    /// `retention:` says how long the API keeps data, which only the Citrix Monitor service leaves to the
+    /// tenant (Power BI keeps 28 days; feeds and WS1 keep history).
+    private static func readRetention(_ reader: JobFileReader, _ top: JobFileMap, source: SourceSettings?) -> Double? {
+        guard let entry = top.entry("retention") else { return nil }
+        guard let value = reader.duration(top, "retention", max: 3650 * 86_400) else { return nil }
+        switch source {
+        case .citrixMonitor, nil:
+            return value
+        case .powerBIActivity:
+            reader.fail(at: entry.value, "retention applies to citrix-monitor jobs: the Power BI activity API keeps 28 days, "
+                + "which Sluice already knows")
+        case .cursorFeed, .ws1Intelligence:
+            reader.fail(at: entry.value, "retention applies to citrix-monitor jobs: \(source!.typeName) keeps history, "
+                + "so its gaps never expire")
+        }
+        return nil
+    }
 
     /// The file's stem: `jobs/ws1-devices.yaml` → `ws1-devices`.
     static func stem(of file: String) -> String {

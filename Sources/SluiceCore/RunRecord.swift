@@ -1,4 +1,3 @@
-import SluiceCore
 
 /// One row of `sluice_runs`: what `sluice status` and the metrics endpoint show about a run.
 public struct RunRecord: Sendable, Equatable {

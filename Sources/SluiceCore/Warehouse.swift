@@ -37,6 +37,13 @@ public protocol Warehouse: Sendable {
     /// Names of the jobs that have at least one run, sorted.
     func jobsWithRuns() async throws -> [String]
 
+    /// The coverage ledger of `job`, by table, oldest window first.
+    func coverage(job: String) async throws -> [CoverageRow]
+
+    /// The completeness of each policy's job, computed from its ledger and run history; with `write`, also
+    /// kept in the warehouse's `sluice_gaps` and `sluice_freshness` for dashboards (a reader passes false).
+    func completeness(_ policies: [CompletenessPolicy], now: Double, write: Bool) async throws -> [CompletenessReport]
+
     /// Releases the connection; later calls fail.
     func close() async
 }

@@ -12,14 +12,18 @@ public struct DaemonConfiguration: Sendable {
     public var shutdownTimeout: Duration
     /// Called with the metrics port once the endpoint listens (port 0 picks one).
     public var onMetricsListening: @Sendable (Int) -> Void
+    /// How far ahead of a gap's deadline every run warns about it (`--gap-warning`).
+    public var gapWarningSeconds: Double
 
     public init(jobsDirectory: String, metricsAddress: MetricsServer.Address? = nil, maxConcurrent: Int = 4,
-                shutdownTimeout: Duration = .seconds(25), onMetricsListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+                shutdownTimeout: Duration = .seconds(25), onMetricsListening: @escaping @Sendable (Int) -> Void = { _ in },
+                gapWarningSeconds: Double = CompletenessMonitor.defaultWarningSeconds) {
         self.jobsDirectory = jobsDirectory
         self.metricsAddress = metricsAddress
         self.maxConcurrent = maxConcurrent
         self.shutdownTimeout = shutdownTimeout
         self.onMetricsListening = onMetricsListening
+        self.gapWarningSeconds = gapWarningSeconds
     }
 }
 
@@ -51,7 +55,9 @@ public enum Daemon {
         let metrics = RunMetrics()
         try await SourceRuntime.with(secrets: resources.secrets, observer: metrics) { sources in
             let runner = JobRunner(warehouse: resources.warehouse, sources: sources, locks: resources.locks, logger: logger,
-                                   metrics: metrics)
+                                   metrics: metrics, gapWarningSeconds: configuration.gapWarningSeconds)
+            let monitor = CompletenessMonitor(warehouse: resources.warehouse, metrics: metrics, logger: logger,
+                                              warningSeconds: configuration.gapWarningSeconds)
             await markAbandonedRuns(jobs: jobs.map(\.name), runner: runner, warehouse: resources.warehouse, logger: logger)
             let history = await loadHistory(jobs.map(\.name), warehouse: resources.warehouse, logger: logger)
             let execute = ScheduledRun(runner: runner, warehouse: resources.warehouse, metrics: metrics,
@@ -62,7 +68,8 @@ public enum Daemon {
                 execute: { await execute($0) },
                 reloader: JobReloader(directory: configuration.jobsDirectory, logger: logger),
                 loadHistory: { await loadHistory($0, warehouse: resources.warehouse, logger: logger) },
-                notifier: notifier, logger: logger, clock: UTCClock())
+                notifier: notifier, logger: logger, clock: UTCClock(),
+                refresh: { jobs in await monitor.refresh(jobs, now: WallClock.epochNow()) })
 
             // Graceful shutdown runs in reverse order: the notifier says STOPPING=1 first, the scheduler drains
             // its runs next, and the metrics endpoint answers until the very end.

@@ -27,7 +27,8 @@ public struct ForegroundRun: Sendable {
     }
 
     /// Runs `jobs` and returns one report per job, in the order given.
-    public func execute(_ jobs: [JobDefinition], trigger: RunTrigger, backfill: DayRange? = nil) async throws -> [RunReport] {
+    public func execute(_ jobs: [JobDefinition], trigger: RunTrigger, backfill: DayRange? = nil,
+                        gapsOnly: Bool = false) async throws -> [RunReport] {
         try await SourceRuntime.with(secrets: secrets) { sources in
             let runner = JobRunner(warehouse: warehouse, sources: sources, locks: locks, logger: logger, onProgress: onProgress)
             return await withTaskGroup(of: (Int, RunReport).self) { group in
@@ -39,7 +40,7 @@ public struct ForegroundRun: Sendable {
                     let job = jobs[index]
                     next += 1
                     group.addTask {
-                        let report = await runner.runLocked(job, trigger: trigger, backfill: backfill)
+                        let report = await runner.runLocked(job, trigger: trigger, backfill: backfill, gapsOnly: gapsOnly)
                             ?? RunReport(job: job.name, runID: nil, trigger: trigger, status: .failed,
                                          error: "job '\(job.name)' is already running in another process (the daemon?); not started",
                                          errorKind: .config)

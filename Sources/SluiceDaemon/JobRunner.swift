@@ -21,11 +21,14 @@ public struct JobRunner: Sendable {
     /// Times `max_run_time` (tests pass one that fires when they say).
     let clock: any Clock<Duration>
     let onProgress: (@Sendable (RunProgress) -> Void)?
+    /// Keeps gaps and freshness current after each run and warns about deadlines.
+    let completeness: CompletenessMonitor
 
     public init(warehouse: any Warehouse, sources: any SourceProvider, locks: any JobLocks, redactor: Redactor = .shared,
                 logger: Logger, metrics: RunMetrics? = nil,
                 now: @escaping @Sendable () -> Double = { WallClock.epochNow() },
                 clock: any Clock<Duration> = ContinuousClock(),
+                gapWarningSeconds: Double = CompletenessMonitor.defaultWarningSeconds,
                 onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
         self.warehouse = warehouse
         self.sources = sources
@@ -36,15 +39,18 @@ public struct JobRunner: Sendable {
         self.now = now
         self.clock = clock
         self.onProgress = onProgress
+        self.completeness = CompletenessMonitor(warehouse: warehouse, metrics: metrics, logger: logger,
+                                                warningSeconds: gapWarningSeconds)
     }
 
     /// Runs `job` in this process's way: take its lock (nil when another process holds it: the job is running
     /// there), mark runs of it left `running` by a dead process `abandoned`, then run it.
-    public func runLocked(_ job: JobDefinition, trigger: RunTrigger, backfill: DayRange? = nil) async -> RunReport? {
+    public func runLocked(_ job: JobDefinition, trigger: RunTrigger, backfill: DayRange? = nil,
+                          gapsOnly: Bool = false) async -> RunReport? {
         do {
             return try await locks.withLock(job: job.name) {
                 await markAbandoned(job.name)
-                return await run(job, trigger: trigger, backfill: backfill)
+                return await run(job, trigger: trigger, backfill: backfill, gapsOnly: gapsOnly)
             }
         } catch {
             let text = redactor.redact(String(describing: error))
@@ -69,7 +75,10 @@ public struct JobRunner: Sendable {
     }
 
     /// Runs `job` and returns its report; never throws (failures are recorded and reported).
-    public func run(_ job: JobDefinition, trigger: RunTrigger, backfill: DayRange? = nil) async -> RunReport {
+    ///
+    /// A normal run first re-pulls the job's recoverable gaps (within its `repair_budget:`), then goes on with
+    /// new data; `gapsOnly` (`sluice backfill --gaps`) re-pulls every recoverable gap and nothing else.
+    public func run(_ job: JobDefinition, trigger: RunTrigger, backfill: DayRange? = nil, gapsOnly: Bool = false) async -> RunReport {
         let started = now()
         var logger = logger
         logger[metadataKey: "job.name"] = "\(job.name)"
@@ -87,7 +96,7 @@ public struct JobRunner: Sendable {
         do {
             let outcome = try await Self.withDeadline(seconds: job.maxRunSeconds, on: clock) { [logger] in
                 try await pullAndLoad(job, source: prepared.source, runID: runID, trigger: trigger, backfill: backfill,
-                                      tally: tally, started: started, logger: logger)
+                                      gapsOnly: gapsOnly, tally: tally, started: started, logger: logger)
             }
             report.status = outcome == .unchanged ? .unchanged : .succeeded
         } catch {
@@ -116,15 +125,29 @@ public struct JobRunner: Sendable {
         }
         metrics?.finished(report, at: now())
         logRunSummary(report, logger: logger)
+        var monitor = completeness
+        monitor.logger = logger
+        await monitor.afterRun(job, runID: runID, now: now())
         return report
     }
 
     private func pullAndLoad(_ job: JobDefinition, source: any Source, runID: Int64, trigger: RunTrigger,
-                             backfill: DayRange?, tally: Tally, started: Double, logger: Logger) async throws -> PullOutcome {
+                             backfill: DayRange?, gapsOnly: Bool, tally: Tally, started: Double,
+                             logger: Logger) async throws -> PullOutcome {
         let state = try await warehouse.state(job: job.name)
         let known = try await warehouse.knownColumns()
+        let coverage = try await warehouse.coverage(job: job.name)
+        let budget = gapsOnly ? nil : job.repairBudget ?? JobDefinition.defaultRepairBudget
+        let repairs = backfill != nil || budget == 0 ? [] : CompletenessMonitor.repairs(job, coverage: coverage, now: started)
+        if !repairs.isEmpty {
+            logger.info("re-pulling \(repairs.count) gap(s) first, oldest \(CompletenessMonitor.describe(repairs[0], now: EpochMillis.from(seconds: started)))",
+                        metadata: ["run.gaps": "\(repairs.count)"])
+        } else if gapsOnly {
+            logger.info("no recoverable gaps to re-pull")
+        }
         let request = PullRequest(job: job, state: state, trigger: trigger, backfill: backfill, now: started,
-                                  knownColumns: known)
+                                  knownColumns: known, coverage: coverage, repairs: repairs, repairBudget: budget,
+                                  repairOnly: gapsOnly)
         let channel = AsyncThrowingChannel<Batch, any Error>()
         // Written batches are freed by a task of their own, not by the writer: releasing a WS1 batch's
         // 100,000 strings and arrays took 0.25 s of the writer's time per million rows, time the fetching

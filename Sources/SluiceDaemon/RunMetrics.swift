@@ -66,4 +66,27 @@ public final class RunMetrics: HTTPObserver {
     public func setConsecutiveFailures(job: String, _ count: Int) {
         Gauge(label: "sluice_consecutive_failures", dimensions: [("job", job)], factory: factory).record(count)
     }
+
+    // MARK: Completeness
+
+    /// The job's gaps per table: total seconds of gaps the API still serves, and the soonest moment one of
+    /// them becomes unrecoverable (0 when none has a deadline).
+    public func completeness(_ report: CompletenessReport, now: Double) {
+        let nowMillis = EpochMillis.from(seconds: now)
+        for row in report.freshness {
+            let gaps = report.gaps.filter { $0.table == row.table }
+            let open = gaps.filter { $0.reason != .lost }.reduce(0.0) { $0 + $1.seconds }
+            let deadline = gaps.filter { $0.isRecoverable(now: nowMillis) }.compactMap(\.recoverableUntil).min()
+            let dimensions = [("job", report.job), ("table", row.table)]
+            Gauge(label: "sluice_gap_seconds", dimensions: dimensions, factory: factory).record(open)
+            Gauge(label: "sluice_gap_deadline_timestamp_seconds", dimensions: dimensions, factory: factory)
+                .record(deadline.map { Double($0) / 1000 } ?? 0)
+        }
+    }
+
+    /// A complete window of `job`'s `table` was flagged for its low volume.
+    public func suspiciousWindow(job: String, table: String) {
+        Counter(label: "sluice_suspicious_windows_total", dimensions: [("job", job), ("table", table)], factory: factory)
+            .increment()
+    }
 }

@@ -2,8 +2,9 @@ import SluiceCore
 
 extension Scheduler {
     /// The one-line summary systemd shows in `systemctl status` (`STATUS=`):
-    /// `idle; next feed 12:00Z; 3 jobs, 0 failing` or `running feed, ws1; next citrix 12:05:30Z; 3 jobs, 1 failing`.
-    public func statusLine(now: UTCClock.Instant) -> String {
+    /// `idle; next feed 12:00Z; 3 jobs, 0 failing` or
+    /// `running feed, ws1; next citrix 12:05:30Z; 3 jobs, 1 failing, 1 with gaps`.
+    public func statusLine(now: UTCClock.Instant, jobsWithGaps: Int = 0) -> String {
         let running = entries.values.filter(\.isRunning).map(\.job.name).sorted()
         var parts: [String] = [running.isEmpty ? "idle" : "running " + running.joined(separator: ", ")]
         let waiting = entries.values.filter { !$0.isRunning && !$0.isRetired && $0.due != nil }
@@ -12,7 +13,8 @@ extension Scheduler {
         }
         let failing = entries.values.filter { !$0.isRetired && $0.consecutiveFailures > 0 }.count
         let count = jobNames.count
-        parts.append("\(count) job\(count == 1 ? "" : "s"), \(failing) failing")
+        parts.append("\(count) job\(count == 1 ? "" : "s"), \(failing) failing"
+                         + (jobsWithGaps > 0 ? ", \(jobsWithGaps) with gaps" : ""))
         return parts.joined(separator: "; ")
     }
 

@@ -16,6 +16,8 @@ import UnixSignals
 public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.Instant {
     enum Event: Sendable {
         case finished(job: String, status: RunStatus?)
+        /// The periodic completeness refresh ended: this many jobs have gaps.
+        case refreshed(jobsWithGaps: Int)
         case reload
         case shutdown
     }
@@ -30,6 +32,8 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
     let logger: Logger
     let clock: C
     let jitter: @Sendable (Duration) -> Duration
+    let refresh: (@Sendable ([JobDefinition]) async -> Int)?
+    let refreshInterval: Duration
 
     /// - Parameters:
     ///   - jobs: The jobs to schedule.
@@ -40,11 +44,14 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
     ///     process ran it (so the next fire is planned from that run).
     ///   - clock: The wall clock it reads and waits on.
     ///   - jitter: Returns a delay in `0...max` for a job with `jitter: max`.
+    ///   - refresh: Brings gaps and freshness of the jobs up to date (lag grows and gaps cross their deadline
+    ///     without any run) and returns how many jobs have gaps; called every `refreshInterval`.
     public init(jobs: [JobDefinition], history: [String: Scheduler.History], maxConcurrent: Int,
                 execute: @escaping @Sendable (JobDefinition) async -> RunStatus?, reloader: JobReloader?,
                 loadHistory: @escaping @Sendable ([String]) async -> [String: Scheduler.History] = { _ in [:] },
                 notifier: SystemdNotifier, logger: Logger,
-                clock: C, jitter: @escaping @Sendable (Duration) -> Duration = SchedulerJitter.random) {
+                clock: C, jitter: @escaping @Sendable (Duration) -> Duration = SchedulerJitter.random,
+                refresh: (@Sendable ([JobDefinition]) async -> Int)? = nil, refreshInterval: Duration = .seconds(60)) {
         self.jobs = jobs
         self.history = history
         self.maxConcurrent = maxConcurrent
@@ -55,6 +62,8 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
         self.logger = logger
         self.clock = clock
         self.jitter = jitter
+        self.refresh = refresh
+        self.refreshInterval = refreshInterval
     }
 
     public func run() async throws {
@@ -83,8 +92,15 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
         var stopping = false
         var lastStatus = ""
         var lastPing: UTCClock.Instant?
+        var jobsWithGaps = 0
+        var nextRefresh: UTCClock.Instant? = refresh == nil ? nil : clock.now
         while !Task.isCancelled {
             let t = clock.now
+            if !stopping, let refresh, let due = nextRefresh, due <= t {
+                nextRefresh = nil  // until this refresh ends
+                let jobs = definitions.values.sorted { $0.name < $1.name }
+                group.addTask { mailbox.post(.refreshed(jobsWithGaps: await refresh(jobs))) }
+            }
             if !stopping {
                 for name in scheduler.startDue(now: t) {
                     guard let job = definitions[name] else { continue }
@@ -95,7 +111,8 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
                 }
             }
             var messages: [NotifyMessage] = []
-            let status = stopping ? "stopping; \(scheduler.runningCount) run(s) finishing" : scheduler.statusLine(now: t)
+            let status = stopping ? "stopping; \(scheduler.runningCount) run(s) finishing"
+                : scheduler.statusLine(now: t, jobsWithGaps: jobsWithGaps)
             if status != lastStatus {
                 messages.append(.status(status))
                 lastStatus = status
@@ -109,6 +126,7 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
 
             var wait = stopping ? nil : scheduler.nextWake(after: t).map { t.duration(to: $0) }
             if let watchdog { wait = min(wait ?? watchdog, watchdog) }
+            if !stopping, let due = nextRefresh { wait = min(wait ?? t.duration(to: due), max(.zero, t.duration(to: due))) }
             for event in await nextEvents(mailbox, waitingAtMost: wait) {
                 switch event {
                 case .finished(let name, let status):
@@ -117,6 +135,9 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
                         // Another process ran the job: plan from its run, as a standby instance must.
                         scheduler.adopt(known, for: name, now: clock.now, jitter: jitter)
                     }
+                case .refreshed(let count):
+                    jobsWithGaps = count
+                    nextRefresh = clock.now.advanced(by: refreshInterval)
                 case .reload:
                     guard !stopping, let reloader else { break }
                     let outcome = reloader.reload(previous: definitions.values.sorted { $0.name < $1.name })

@@ -25,16 +25,46 @@ public struct PullRequest: Sendable {
     /// Columns the warehouse already has, by table and source name, so a column whose values are all null in
     /// a page is still written (and cleared on update).
     public var knownColumns: [String: [String: ColumnType]]
+    /// The job's coverage ledger, so a read that widens a window counts the rows it adds, not the ones it
+    /// reads again.
+    public var coverage: [CoverageRow]
+    /// Gaps to re-pull before anything else, oldest first (none in a backfill of days).
+    public var repairs: [CoverageGap]
+    /// The most requests the repairs may take; nil: as many as they need (`sluice backfill --gaps`).
+    public var repairBudget: Int?
+    /// Only the repairs: no new data, no checkpoint moves (`sluice backfill --gaps`).
+    public var repairOnly: Bool
 
     public init(job: JobDefinition, state: [String: String], trigger: RunTrigger, backfill: DayRange? = nil,
-                now: Double, knownColumns: [String: [String: ColumnType]] = [:]) {
+                now: Double, knownColumns: [String: [String: ColumnType]] = [:], coverage: [CoverageRow] = [],
+                repairs: [CoverageGap] = [], repairBudget: Int? = nil, repairOnly: Bool = false) {
         self.job = job
         self.state = state
         self.trigger = trigger
         self.backfill = backfill
         self.now = now
         self.knownColumns = knownColumns
+        self.coverage = coverage
+        self.repairs = repairs
+        self.repairBudget = repairBudget
+        self.repairOnly = repairOnly
     }
+
+    /// The repairs of `table`, oldest first.
+    public func repairs(of table: String) -> [CoverageGap] { repairs.filter { $0.table == table } }
+}
+
+/// Counts the requests a run spends on repairs against its budget.
+public struct RepairBudget: Sendable {
+    public private(set) var spent = 0
+    public let limit: Int?
+
+    public init(limit: Int?) { self.limit = limit }
+
+    /// Whether one more request fits.
+    public var allowsAnother: Bool { limit.map { spent < $0 } ?? true }
+
+    public mutating func spend() { spent += 1 }
 }
 
 /// How a pull ended when it did not throw.

@@ -130,6 +130,45 @@ enum Migrations {
                 SELECT max(run_id) FROM sluice_runs WHERE job = last.job AND status IN ('failed', 'abandoned'))
             LEFT JOIN sluice_job_counters AS counters ON counters.job = last.job;
             """),
+        // Completeness: the coverage ledger (written in the transaction of the page that completes or
+        // advances a window), the gaps found in it and the freshness per job and table, both maintained
+        // tables with declared types, because the ODBC driver types an expression column by its first value.
+        Migration(name: "coverage ledger, gaps and freshness", sql: """
+            CREATE TABLE sluice_coverage(
+                job TEXT NOT NULL,
+                table_name TEXT NOT NULL,
+                window_start TIMESTAMP NOT NULL,
+                window_end TIMESTAMP NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('complete', 'partial')),
+                pages BIGINT NOT NULL,
+                rows BIGINT NOT NULL,
+                run_id BIGINT NOT NULL,
+                updated_at TIMESTAMP NOT NULL,
+                suspicious BOOLEAN NOT NULL DEFAULT 0,
+                PRIMARY KEY (job, table_name, window_start)
+            );
+            CREATE TABLE sluice_gaps(
+                job TEXT NOT NULL,
+                table_name TEXT NOT NULL,
+                gap_start TIMESTAMP NOT NULL,
+                gap_end TIMESTAMP NOT NULL,
+                reason TEXT NOT NULL CHECK (reason IN ('partial', 'missing', 'lost')),
+                recoverable_until TIMESTAMP,
+                PRIMARY KEY (job, table_name, gap_start)
+            );
+            CREATE TABLE sluice_freshness(
+                job TEXT NOT NULL,
+                table_name TEXT NOT NULL,
+                last_success_at TIMESTAMP,
+                complete_through TIMESTAMP,
+                lag_seconds BIGINT,
+                stale BOOLEAN NOT NULL,
+                gaps BIGINT NOT NULL,
+                lost_seconds BIGINT NOT NULL,
+                updated_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (job, table_name)
+            );
+            """),
     ]
 
     /// Brings `db` up to the newest version; returns the version it was at before.

@@ -139,6 +139,16 @@ public actor SQLiteWarehouse: Warehouse {
         store.close()
     }
 
+    public func coverage(job: String) throws -> [CoverageRow] {
+        try run(step: "read coverage", job: job) { try $0.coverage(job: job) }
+    }
+
+    public func completeness(_ policies: [CompletenessPolicy], now: Double, write: Bool) throws -> [CompletenessReport] {
+        try run(step: write ? "update gaps and freshness" : "read completeness") {
+            try $0.completeness(policies, now: now, write: write)
+        }
+    }
+
     // MARK: Test seams
 
     /// Installs a hook that can throw at a ``FaultPoint`` of every commit.

@@ -75,6 +75,7 @@ extension WarehouseStore {
             guard part.isLast else { return nil }
             try publish(loading, part: part, table: table, rowID: rowID, runID: runID, keep: batch.target.keepSnapshots)
             try writeState(job: job, values: batch.checkpoint)
+            if let mark = batch.coverage { try writeCoverage(mark, job: job, runID: runID) }
             try faultHook?(.afterCheckpoint)
             return Int(loading.rows)
         }

@@ -61,6 +61,7 @@ extension WarehouseStore {
             }
             try faultHook?(.afterRows)
             try writeState(job: job, values: batch.checkpoint)
+            if let mark = batch.coverage { try writeCoverage(mark, job: job, runID: runID) }
             try faultHook?(.afterCheckpoint)
             return written
         }

@@ -60,6 +60,7 @@ final class WarehouseStore {
                 let written = try writePage(batch, runID: runID)
                 try faultHook?(.afterRows)
                 try writeState(job: job, values: batch.checkpoint)
+                if let mark = batch.coverage { try writeCoverage(mark, job: job, runID: runID) }
                 try faultHook?(.afterCheckpoint)
                 return written
             }

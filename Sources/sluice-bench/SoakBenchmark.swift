@@ -54,7 +54,7 @@ struct SoakBenchmark {
                 var env = ProcessInfo.processInfo.environment
                 for (k, v) in environment { env[k] = v }
                 process.environment = env
-                FileManager.default.createFile(atPath: dir + "/daemon.log", contents: nil)
+                _ = FileManager.default.createFile(atPath: dir + "/daemon.log", contents: nil)
                 let log = FileHandle(forWritingAtPath: dir + "/daemon.log")
                 process.standardOutput = log
                 process.standardError = log

@@ -4,17 +4,21 @@ import SluiceCore
 import SluiceDaemon
 import SluiceSources
 
-/// `sluice backfill JOB --from DATE [--to DATE]`: re-pull whole UTC days without moving the live checkpoint.
+/// `sluice backfill JOB --from DATE [--to DATE]`: re-pull whole UTC days without moving the live checkpoint;
+/// `sluice backfill JOB --gaps`: re-pull every gap the API still serves.
 struct BackfillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backfill",
-        abstract: "Re-pull whole UTC days for one job; the live watermark is not moved.")
+        abstract: "Re-pull whole UTC days (--from/--to) or every recoverable gap (--gaps) for one job; the live watermark is not moved.")
 
     @Argument(help: "The job to backfill.")
     var job: String
 
     @Option(help: "First UTC day, YYYY-MM-DD.")
-    var from: String
+    var from: String?
+
+    @Flag(help: "Re-pull every gap in the job's coverage that the API still serves (see sluice status), oldest first.")
+    var gaps = false
 
     @Option(help: "Last UTC day, inclusive, YYYY-MM-DD (default: today).")
     var to: String?
@@ -24,6 +28,17 @@ struct BackfillCommand: AsyncParsableCommand {
     @OptionGroup var logOptions: LogOptions
 
     func validate() throws {
+        if gaps {
+            guard from == nil, to == nil else {
+                throw ValidationError("--gaps re-pulls the job's gaps; it takes no --from or --to")
+            }
+            return
+        }
+        guard let from else { throw ValidationError("say what to re-pull: --from DATE [--to DATE], or --gaps") }
+        try validateDays(from: from)
+    }
+
+    private func validateDays(from: String) throws {
         guard Timestamps.isDate(from) else { throw ValidationError("--from must be a UTC day YYYY-MM-DD, got '\(from)'") }
         if let to, !Timestamps.isDate(to) { throw ValidationError("--to must be a UTC day YYYY-MM-DD, got '\(to)'") }
         guard DayRange(from: from, to: lastDay) != nil else {
@@ -36,9 +51,11 @@ struct BackfillCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = CommandSupport.bootstrapLogging(logOptions)
         let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [job])
-        guard let range = DayRange(from: from, to: lastDay) else { throw SluiceExit.invalid }
+        let range = from.flatMap { DayRange(from: $0, to: lastDay) }
+        guard gaps || range != nil else { throw SluiceExit.invalid }
         let progress = TerminalProgress()
-        let reports = try await ForegroundRun.execute(jobs, trigger: .backfill, backfill: range, opening: warehouseOption.open,
+        let reports = try await ForegroundRun.execute(jobs, trigger: .backfill, backfill: range, gapsOnly: gaps,
+                                                      opening: warehouseOption.open,
                                                       lockPath: warehouseOption.path, secrets: SecretResolver(), logger: logger,
                                                       onProgress: { progress.show($0) })
         throw CommandSupport.finish(reports, progress: progress)

@@ -29,12 +29,18 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a graceful shutdown may take before runs are cut off.")
     var shutdownTimeout: Int = 25
 
+    @Option(name: .long, help: "Warn on every run about gaps the API forgets within this long (e.g. 7d, 36h).")
+    var gapWarning: String = "7d"
+
     func validate() throws {
         if let metrics, MetricsServer.Address(parsing: metrics) == nil {
             throw ValidationError("--metrics must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464")
         }
         guard maxConcurrent >= 1 else { throw ValidationError("--max-concurrent must be at least 1") }
         guard shutdownTimeout >= 1 else { throw ValidationError("--shutdown-timeout must be at least 1 second") }
+        guard DurationText.seconds(gapWarning) != nil else {
+            throw ValidationError("--gap-warning must be a duration such as 7d, 36h or 90m, got '\(gapWarning)'")
+        }
         if let publish, let conflict = FileSafety.publishConflict(publish: publish, warehouse: warehouseOption.path) {
             throw ValidationError("\(conflict); publishing there would overwrite the live warehouse with its copy. "
                 + "Give --publish a path on the share, e.g. /srv/share/sluice/warehouse.db")
@@ -57,7 +63,8 @@ struct DaemonCommand: AsyncParsableCommand {
             maxConcurrent: maxConcurrent, shutdownTimeout: .seconds(shutdownTimeout),
             onMetricsListening: { port in
                 logger.info("metrics endpoint listening", metadata: ["metrics.port": "\(port)"])
-            })
+            },
+            gapWarningSeconds: DurationText.seconds(gapWarning) ?? CompletenessMonitor.defaultWarningSeconds)
         let warehouse = try warehouseOption.open()
         let resources = DaemonResources(
             warehouse: warehouse, locks: FileJobLocks(warehousePath: warehouseOption.path),

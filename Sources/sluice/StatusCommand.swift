@@ -45,6 +45,7 @@ struct StatusCommand: AsyncParsableCommand {
             if s.consecutiveFailures > 0 {
                 print("  consecutive failures: \(s.consecutiveFailures) (last success: \(s.lastSuccessAt ?? "never"))")
             }
+            for line in s.completenessLines(now: WallClock.epochNow()) { print(ControlCharacters.escaped(line)) }
             for key in s.checkpoint.keys.sorted() {
                 print("  \(ControlCharacters.escaped(key)): \(ControlCharacters.escaped(s.checkpoint[key]!))")
             }

@@ -56,4 +56,33 @@ struct RunMetricsTests {
         #expect(MetricsServer.Address(parsing: "host:99999") == nil)
         #expect(MetricsServer.Address(parsing: ":9464") == nil)
     }
+
+    @Test func gapsExportTheirLengthAndNearestDeadlinePerTableAndSuspiciousWindowsCount() {
+        let metrics = RunMetrics()
+        let day: Int64 = 86_400_000
+        let now = 1_772_452_800.0
+        let nowMillis = Int64(now * 1000)
+        let gaps = [
+            CoverageGap(job: "pbi", table: "events", start: nowMillis - 3 * day, end: nowMillis - 2 * day, reason: .partial,
+                        recoverableUntil: nowMillis + 25 * day),
+            CoverageGap(job: "pbi", table: "events", start: nowMillis - 40 * day, end: nowMillis - 39 * day, reason: .lost,
+                        recoverableUntil: nowMillis - 12 * day),
+        ]
+        let freshness = [FreshnessRow(job: "pbi", table: "events", lastSuccessAt: nil, completeThrough: nil, lagSeconds: nil,
+                                      stale: false, gaps: 1, lostSeconds: 86_400),
+                         FreshnessRow(job: "pbi", table: "quiet", lastSuccessAt: nil, completeThrough: nil, lagSeconds: nil,
+                                      stale: false, gaps: 0, lostSeconds: 0)]
+        metrics.completeness(CompletenessReport(job: "pbi", gaps: gaps, freshness: freshness, suspicious: []), now: now)
+        metrics.suspiciousWindow(job: "pbi", table: "events")
+        let rendered = lines(metrics)
+        for line in [
+            #"sluice_gap_seconds{job="pbi",table="events"} 86400.0"#,
+            #"sluice_gap_deadline_timestamp_seconds{job="pbi",table="events"} \#(now + 25 * 86_400)"#,
+            #"sluice_gap_seconds{job="pbi",table="quiet"} 0.0"#,
+            #"sluice_gap_deadline_timestamp_seconds{job="pbi",table="quiet"} 0.0"#,
+            #"sluice_suspicious_windows_total{job="pbi",table="events"} 1"#,
+        ] {
+            #expect(rendered.contains(line), "missing \(line) in \(rendered.sorted())")
+        }
+    }
 }

@@ -159,6 +159,7 @@ struct SchedulerTests {
         #expect(s.statusLine(now: noon + 60) == "idle; next feed 12:01Z; 3 jobs, 1 failing")
         _ = s.startDue(now: noon + 60)
         #expect(s.statusLine(now: noon + 60) == "running feed; next sessions 12:05Z; 3 jobs, 1 failing")
+        #expect(s.statusLine(now: noon + 60, jobsWithGaps: 2) == "running feed; next sessions 12:05Z; 3 jobs, 1 failing, 2 with gaps")
         #expect(Scheduler.shortTime(noon + 5, now: noon) == "12:00:05Z")
         #expect(Scheduler.shortTime(noon + 2 * 86_400, now: noon) == "2026-03-04T12:00Z")
     }

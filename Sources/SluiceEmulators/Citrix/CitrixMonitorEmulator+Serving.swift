@@ -51,6 +51,13 @@ extension CitrixMonitorEmulator {
             return Self.odataError(.notFound, code: "", "Resource not found for the segment '\(entity)'.")
         }
         let items = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        if items.contains(where: { $0.0 == "$skiptoken" }), state.withLock({ state -> Bool in
+            guard state.brokenNextLinks > 0 else { return false }
+            state.brokenNextLinks -= 1
+            return true
+        }) {
+            return Self.odataError(.badRequest, code: "", "The skip token is no longer valid.")
+        }
         let query: CitrixODataQuery
         do {
             query = try CitrixODataQuery.parse(items, shape: shape)

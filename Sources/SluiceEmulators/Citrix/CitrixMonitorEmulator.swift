@@ -62,6 +62,8 @@ public final class CitrixMonitorEmulator: Emulator {
         var redirects: [Int: String] = [:]
         var expireTokensAt: Set<Int> = []
         var nextLinkOrigin: String?
+        /// Requests following a `@odata.nextLink` (carrying `$skiptoken`) refused with a 400 while > 0.
+        var brokenNextLinks = 0
     }
 
     public let configuration: Configuration
@@ -139,6 +141,12 @@ public final class CitrixMonitorEmulator: Emulator {
     /// Expires every token when Monitor request `number` arrives, so that request gets a 401.
     public func expireTokens(onRequest number: Int) {
         state.withLock { _ = $0.expireTokensAt.insert(number) }
+    }
+
+    /// Refuses the next `times` requests that follow an `@odata.nextLink` with a 400 OData error (a skip token
+    /// the service no longer accepts): the chain breaks after its first page.
+    public func breakNextLinks(times: Int) {
+        state.withLock { $0.brokenNextLinks = times }
     }
 
     /// Writes `@odata.nextLink` with this origin (`http://host:port`) instead of the request's own.

@@ -33,7 +33,20 @@ extension PowerBIActivityEmulator {
         }
         switch chainPosition(FormEncoding.parse(request.uri.query ?? "")) {
         case .failure(let refusal): return refusal.response
-        case .success(let (position, first)): return page(position, first: first, authority: request.head.authority)
+        case .success(let (position, first)):
+            if !first, breaksChain(onDay: position.startMillis / 86_400_000) {
+                return Refusal(code: "InvalidContinuationToken", message: "The continuation token has expired").response
+            }
+            return page(position, first: first, authority: request.head.authority)
+        }
+    }
+
+    /// Whether this continuation of a chain on `day` is refused (see ``breakChains(daysAgo:times:)``).
+    private func breaksChain(onDay day: Int64) -> Bool {
+        knobs.withLock { knobs in
+            guard knobs.brokenDay == day, knobs.brokenChainsLeft > 0 else { return false }
+            knobs.brokenChainsLeft -= 1
+            return true
         }
     }
 

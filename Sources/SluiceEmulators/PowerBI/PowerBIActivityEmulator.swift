@@ -55,6 +55,8 @@ public final class PowerBIActivityEmulator: Emulator {
         public var ending: Ending
         public var continuation: ContinuationStyle
         public var tokenLifetimeSeconds: Int
+        /// Days (0 = today, 1 = yesterday, …) on which the tenant had no activity at all.
+        public var quietDaysAgo: Set<Int> = []
 
         /// A tenant; only the credentials have no default.
         public init(tenantID: String, clientID: String, clientSecret: String,
@@ -80,6 +82,10 @@ public final class PowerBIActivityEmulator: Emulator {
     struct Knobs {
         var continuationBase: String?
         var expireTokensAtRequest: Int?
+        /// Continuation requests of chains on this UTC day (days since the epoch) are refused while
+        /// `brokenChainsLeft` > 0.
+        var brokenDay: Int64?
+        var brokenChainsLeft = 0
     }
 
     /// The path of the API base under the server URL.
@@ -104,7 +110,7 @@ public final class PowerBIActivityEmulator: Emulator {
         let nowMillis = EmulatorTimestamp.millis(of: configuration.now)
         let today = Int(nowMillis / 86_400_000)
         var events: [PowerBIActivityEvent] = []
-        for day in (today - max(1, configuration.dayCount) + 1)...today {
+        for day in (today - max(1, configuration.dayCount) + 1)...today where !configuration.quietDaysAgo.contains(today - day) {
             for index in 0..<max(0, configuration.eventsPerDay) {
                 let event = PowerBIActivityEvent(day: day, index: index, eventsPerDay: configuration.eventsPerDay)
                 if event.millis <= nowMillis { events.append(event) }
@@ -129,6 +135,16 @@ public final class PowerBIActivityEmulator: Emulator {
 
     // MARK: - What tests read
 
+    /// Refuses the next `times` continuation requests of chains on the UTC day `daysAgo` days before the
+    /// emulator's now, with the 400 an expired continuation token gets: the chain breaks after its first page.
+    public func breakChains(daysAgo: Int, times: Int = 1) {
+        let today = EmulatorTimestamp.millis(of: configuration.now) / 86_400_000
+        knobs.withLock {
+            $0.brokenDay = today - Int64(daysAgo)
+            $0.brokenChainsLeft = times
+        }
+    }
+
     /// Requests that reached the token route (a client should fetch one token per lifetime, not per run).
     public var tokenRequests: Int { tokenEndpoint.journal.requestCount }
 
@@ -137,6 +153,12 @@ public final class PowerBIActivityEmulator: Emulator {
 
     /// The ids of every event.
     public var eventIDs: [String] { events.map(\.id) }
+
+    /// How many events were created in `[from, to)` (instants as `Date`s).
+    public func eventCount(from: Date, to: Date) -> Int {
+        let (low, high) = (EmulatorTimestamp.millis(of: from), EmulatorTimestamp.millis(of: to))
+        return events.count { $0.millis >= low && $0.millis < high }
+    }
 
     /// The UTC days with events, `YYYY-MM-DD`, oldest first.
     public var days: [String] {

@@ -66,9 +66,10 @@ public struct CitrixMonitorSource: Source {
         let metadataResponse = try await session.get(CitrixQuery.metadataURL(apiBase: settings.apiBase),
                                                      accept: "application/xml", step: "$metadata")
         let metadata = CitrixMetadata.parse(metadataResponse.text)
+        var budget = RepairBudget(limit: request.repairBudget)
         for plan in plans {
             try await pullEntity(plan, metadata: metadata.entityType(forSet: plan.name), request: request,
-                                 session: session, emit: emit)
+                                 session: session, budget: &budget, emit: emit)
         }
         return .completed
     }

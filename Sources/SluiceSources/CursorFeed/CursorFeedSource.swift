@@ -42,22 +42,77 @@ public struct CursorFeedSource: Source {
         }
         var assembler = RowAssembler(knownTypes: request.knownColumns[target.table] ?? [:])
         for (field, type) in job.target.columns { assembler.declare(field, as: type) }
+        var feed = FeedRead(job: job.name, target: target, authorizer: authorizer, assembler: assembler,
+                            schemaVersion: Int(request.state[StateKey.schemaVersion] ?? ""))
+        let runStart = EpochMillis.from(seconds: request.now)
 
-        let backfill = request.backfill
-        let storedWatermark = backfill == nil ? request.state[StateKey.watermark] : nil
-        var watermark = storedWatermark
-        var since: String? = storedWatermark.map { sinceValue(watermark: $0) }
-        if let backfill { since = Timestamps.isoUTC(epochSecond: backfill.startEpoch) }
-        var schemaVersion = Int(request.state[StateKey.schemaVersion] ?? "")
+        if let backfill = request.backfill {
+            try await read(&feed, since: Timestamps.isoUTC(epochSecond: backfill.startEpoch),
+                           until: backfill.endEpoch * 1000, span: .fixed(backfill.startEpoch * 1000, backfill.endEpoch * 1000),
+                           maxPages: nil, emit: emit)
+            return .completed
+        }
+        var budget = RepairBudget(limit: request.repairBudget)
+        for gap in request.repairs(of: target.table) {
+            guard budget.allowsAnother else {
+                context.logger.notice("repair budget spent; the rest of the gaps are re-pulled by the next run",
+                                      metadata: ["job.name": "\(job.name)", "run.repair_requests": "\(budget.spent)"])
+                break
+            }
+            let pages = try await read(&feed, since: Timestamps.isoUTC(epochSecond: EpochMillis.floorDivide(gap.start, 1000).quotient),
+                                       until: gap.end, span: .fixed(gap.start, gap.end),
+                                       maxPages: budget.limit.map { $0 - budget.spent }, emit: emit)
+            for _ in 0..<pages { budget.spend() }
+        }
+        if request.repairOnly { return .completed }
+        let storedWatermark = request.state[StateKey.watermark]
+        feed.watermark = storedWatermark
+        let since = storedWatermark.map { sinceValue(watermark: $0) }
+        try await read(&feed, since: since, until: nil,
+                       span: .live(start: since.flatMap(EpochMillis.parse), runStart: runStart),
+                       maxPages: nil, checkpoints: true, emit: emit)
+        return .completed
+    }
 
+    /// What the reads of one run share.
+    struct FeedRead {
+        let job: String
+        let target: TableTarget
+        let authorizer: (any Authorizer)?
+        var assembler: RowAssembler
+        var schemaVersion: Int?
+        /// The largest updated-at value committed by the live read.
+        var watermark: String?
+    }
+
+    /// The window a read covers, in milliseconds.
+    enum FeedSpan {
+        /// A backfill's or a repair's `[start, end)`.
+        case fixed(Int64, Int64)
+        /// A live read: from the since value asked for (first run: the earliest updated-at value served) to the
+        /// run's start, or to the newest value served when the feed's clock is ahead of ours.
+        case live(start: Int64?, runStart: Int64)
+    }
+
+    /// One read of the feed from `since`, keeping rows updated before `until` (when given); pages become upsert
+    /// batches with their coverage, and with `checkpoints` the watermark and schema version. Returns the pages
+    /// read (at most `maxPages`: a read stopped there stays partial).
+    @discardableResult
+    private func read(_ feed: inout FeedRead, since: String?, until: Int64?, span: FeedSpan, maxPages: Int?,
+                      checkpoints: Bool = false, emit: @Sendable (Batch) async throws -> Void) async throws -> Int {
         // Two stages: one task fetches and parses page N+1 (which needs page N's cursor, nothing else) while
         // this one turns page N into a batch and hands it to the writer. Parsing and assembling a page cost
         // about the same; in one task they were the slowest stage of the run, ahead of the writer.
         let pages = AsyncThrowingChannel<ParsedFeedPage, any Error>()
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { [since] in
+        var count = 0
+        var served = 0
+        var start: Int64?
+        if case .fixed(let s, _) = span { start = s }
+        if case .live(let s, _) = span { start = s }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [authorizer = feed.authorizer] in
                 do {
-                    try await fetchPages(since: since, authorizer: authorizer, into: pages)
+                    try await fetchPages(since: since, authorizer: authorizer, maxPages: maxPages, into: pages)
                     pages.finish()
                 } catch {
                     pages.fail(error)  // after the pages before it, so those are still loaded
@@ -65,29 +120,38 @@ public struct CursorFeedSource: Source {
             }
             do {
                 for try await parsed in pages {
+                    count += 1
                     var objects = parsed.page.rows
-                    if let backfill {
+                    if let until {
                         objects = objects.filter { row in
-                            guard let t = row[settings.updatedField]?.stringValue.flatMap(Timestamps.epochSeconds) else { return true }
-                            return t < Double(backfill.endEpoch)
+                            guard let t = row[settings.updatedField]?.stringValue.flatMap(EpochMillis.parse) else { return true }
+                            return t < until
                         }
                     }
-                    if let version = parsed.page.schemaVersion, version != schemaVersion {
-                        if let old = schemaVersion {
+                    if let version = parsed.page.schemaVersion, version != feed.schemaVersion {
+                        if let old = feed.schemaVersion, checkpoints {
                             context.logger.info("schema version changed", metadata: [
-                                "job.name": "\(job.name)", "feed.schema_from": "\(old)", "feed.schema_to": "\(version)"])
+                                "job.name": "\(feed.job)", "feed.schema_from": "\(old)", "feed.schema_to": "\(version)"])
                         }
-                        schemaVersion = version
+                        feed.schemaVersion = version
                     }
-                    watermark = Self.maxUpdated(objects, field: settings.updatedField, current: watermark)
-                    let (columns, rows) = try assembler.assemble(objects, origin: parsed.step)
+                    let newest = Self.maxUpdated(objects, field: settings.updatedField, current: nil)
+                    if checkpoints { feed.watermark = Self.maxUpdated(objects, field: settings.updatedField, current: feed.watermark) }
+                    if start == nil {
+                        start = Self.minUpdated(objects, field: settings.updatedField)
+                    }
+                    let (columns, rows) = try feed.assembler.assemble(objects, origin: parsed.step)
+                    served += rows.count
                     var checkpoint: [String: String] = [:]
-                    if backfill == nil {
-                        if let watermark { checkpoint[StateKey.watermark] = watermark }
-                        if let schemaVersion { checkpoint[StateKey.schemaVersion] = String(schemaVersion) }
+                    if checkpoints {
+                        if let watermark = feed.watermark { checkpoint[StateKey.watermark] = watermark }
+                        if let version = feed.schemaVersion { checkpoint[StateKey.schemaVersion] = String(version) }
                     }
-                    try await emit(Batch(target: target, columns: columns, rows: rows, checkpoint: checkpoint,
-                                         origin: parsed.step, bytes: parsed.bytes))
+                    var mark = coverage(span, start: start, newest: feed.watermark ?? newest, pages: count, rows: served,
+                                        complete: parsed.isLast)
+                    mark.table = feed.target.table
+                    try await emit(Batch(target: feed.target, columns: columns, rows: rows, checkpoint: checkpoint,
+                                         origin: parsed.step, bytes: parsed.bytes, coverage: mark))
                 }
                 // The channel also ends when this task is cancelled (a shutdown): that is not the end of the feed.
                 try Task.checkCancellation()
@@ -95,13 +159,28 @@ public struct CursorFeedSource: Source {
                 group.cancelAll()  // stops the fetching task, waiting to hand over its next page
                 throw error
             }
-            return .completed
+        }
+        return count
+    }
+
+    /// The coverage mark of a read's page.
+    private func coverage(_ span: FeedSpan, start: Int64?, newest: String?, pages: Int, rows: Int,
+                          complete: Bool) -> CoverageMark {
+        let status: CoverageStatus = complete ? .complete : .partial
+        switch span {
+        case .fixed(let s, let e):
+            return CoverageMark(table: "", start: s, end: e, status: status, pages: pages, rows: rows)
+        case .live(_, let runStart):
+            let newestMillis = newest.flatMap(EpochMillis.parse) ?? runStart
+            let from = start ?? runStart
+            return CoverageMark(table: "", start: min(from, runStart), end: max(runStart, newestMillis), status: status,
+                                pages: pages, rows: rows)
         }
     }
 
     /// Fetches and parses every page, starting at `since`, following `nextCursor`; each page is handed over
     /// before the next is requested, so at most one parsed page waits.
-    private func fetchPages(since: String?, authorizer: (any Authorizer)?,
+    private func fetchPages(since: String?, authorizer: (any Authorizer)?, maxPages: Int?,
                             into pages: AsyncThrowingChannel<ParsedFeedPage, any Error>) async throws {
         var cursor: String?
         var seen = Set<String>()
@@ -121,7 +200,8 @@ public struct CursorFeedSource: Source {
                 HTTPRequest(method: "GET", url: url, headers: [HTTPHeader("Accept", "application/json")], step: step),
                 authorizer: authorizer)
             let page = try FeedPage.parse(response.body, step: step)
-            await pages.send(ParsedFeedPage(step: step, page: page, bytes: response.body.count))
+            await pages.send(ParsedFeedPage(step: step, page: page, bytes: response.body.count,
+                                            isLast: page.nextCursor == nil))
             try Task.checkCancellation()
             cursor = page.nextCursor
             if let next = cursor, !seen.insert(next).inserted {
@@ -129,7 +209,7 @@ public struct CursorFeedSource: Source {
                                   "the feed answered with a nextCursor it had already given (\(Self.excerpt(next))); "
                                       + "following it would read the same pages for ever")
             }
-        } while cursor != nil
+        } while cursor != nil && maxPages.map { number < $0 } ?? true
     }
 
     /// The most pages one run reads (100 million rows at the default page size).
@@ -144,6 +224,11 @@ public struct CursorFeedSource: Source {
     func sinceValue(watermark: String) -> String {
         guard settings.lookbackSeconds > 0, let t = Timestamps.epochSeconds(watermark) else { return watermark }
         return Timestamps.isoUTC(epochSecond: Int64((t - settings.lookbackSeconds).rounded(.down)))
+    }
+
+    /// The earliest updated-at value among `rows` (milliseconds).
+    static func minUpdated(_ rows: [JSONValue], field: String) -> Int64? {
+        rows.compactMap { $0[field]?.stringValue.flatMap(EpochMillis.parse) }.min()
     }
 
     /// The larger of `current` and every row's updated-at value, compared as instants, kept in source form.
@@ -166,4 +251,6 @@ struct ParsedFeedPage: Sendable {
     var step: String
     var page: FeedPage
     var bytes: Int
+    /// The feed said there is nothing after this page.
+    var isLast: Bool
 }

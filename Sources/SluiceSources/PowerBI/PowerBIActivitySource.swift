@@ -46,7 +46,7 @@ public struct PowerBIActivitySource: Source {
                               "powerbi-activity loads in upsert mode only (got '\(target.mode.rawValue)')")
         }
         let endpoints = try PowerBIEndpoints(settings)
-        let windows = try plan(request)
+        var windows = try plan(request)
         let tenant = try context.secrets.resolve(settings.tenantID, job: job.name, key: "tenant_id")
         let clientID = try context.secrets.resolve(settings.clientID, job: job.name, key: "client_id")
         let secret = try context.secrets.resolve(settings.clientSecret, job: job.name, key: "client_secret")
@@ -58,52 +58,132 @@ public struct PowerBIActivitySource: Source {
                                                 limit: job.http.rateLimit ?? Self.defaultRateLimit)
         let requests = ActivityEventsRequests(endpoints: endpoints, filter: settings.filter,
                                               continuationHosts: settings.continuationHosts)
-        var assembler = Self.assembler(known: request.knownColumns[target.table] ?? [:], overrides: job.target.columns)
-        var doneThrough = request.backfill == nil ? Self.checkpointMillis(request.state) : nil
+        var run = ActivityRun(target: target, requests: requests, limiter: limiter, tokens: tokens,
+                              assembler: Self.assembler(known: request.knownColumns[target.table] ?? [:],
+                                                        overrides: job.target.columns),
+                              doneThrough: request.backfill == nil ? Self.checkpointMillis(request.state) : nil,
+                              coverage: request.coverage.filter { $0.table == target.table && $0.status == .complete })
+        if request.backfill == nil {
+            let repairs = Self.repairWindows(request.repairs(of: target.table), nowMillis: Self.millis(request.now))
+            var budget = RepairBudget(limit: request.repairBudget)
+            var repaired: [ActivityWindow] = []
+            for window in repairs {
+                guard budget.allowsAnother else {
+                    context.logger.notice("repair budget spent; the rest of the gaps are re-pulled by the next run",
+                                          metadata: ["job.name": "\(job.name)", "run.repair_requests": "\(budget.spent)"])
+                    break
+                }
+                if try await read(window, run: &run, advancesCheckpoint: false, budget: &budget, emit: emit) {
+                    repaired.append(window)
+                }
+            }
+            if !repairs.isEmpty {
+                context.logger.info("repaired gaps", metadata: [
+                    "job.name": "\(job.name)", "run.repair_windows": "\(repairs.count)", "run.repair_requests": "\(budget.spent)"])
+            }
+            if request.repairOnly { return .completed }
+            // A live window the repairs just read whole is not read again (a later window moves the checkpoint
+            // past it; when it is the last, the next run reads it as usual).
+            windows = windows.filter { live in
+                !repaired.contains { $0.startMillis <= live.startMillis && live.endMillis <= $0.endMillis }
+            }
+        }
         context.logger.debug("planned \(windows.count) window(s)", metadata: [
             "job.name": "\(job.name)", "powerbi.windows": "\(windows.map(\.day).joined(separator: ","))"])
-
+        var unlimited = RepairBudget(limit: nil)
         for window in windows {
-            var url = requests.firstPageURL(window)
-            var followed = Set<String>()
-            var page = 0
-            while true {
-                page += 1
-                let step = "page \(page) of activity events \(window.day)"
-                guard page <= Self.maxPagesPerWindow else {
-                    throw SluiceError(.badResponse, step: step,
-                                      "the continuation chain did not end after \(Self.maxPagesPerWindow) pages")
-                }
-                try await limiter.acquire()
-                let response = try await context.fetcher.send(
-                    .get(url, headers: [HTTPHeader("Accept", "application/json")], step: step), authorizer: tokens)
-                let parsed = try ActivityEventsPage.parse(response.body, step: step)
-                let next = try requests.next(after: parsed, step: step)
-                let (columns, rows) = try assembler.assemble(parsed.events, origin: step)
-                var checkpoint: [String: String] = [:]
-                if next == .done, request.backfill == nil {
-                    // Never backwards: late arrival can make the first window end before the stored checkpoint.
-                    let through = max(doneThrough ?? window.endMillis, window.endMillis)
-                    doneThrough = through
-                    checkpoint[StateKey.windowDoneThrough] = Self.checkpointText(through)
-                }
-                try await emit(Batch(target: target, columns: columns, rows: rows, checkpoint: checkpoint,
-                                     origin: step, bytes: response.body.count))
-                guard case .fetch(let nextURL) = next else { break }
-                guard followed.insert(nextURL).inserted else {
-                    throw SluiceError(.badResponse, step: step,
-                                      "the API answered with a continuation it had already given; following it would "
-                                          + "read the same pages for ever")
-                }
-                url = nextURL
-            }
+            try await read(window, run: &run, advancesCheckpoint: request.backfill == nil, budget: &unlimited, emit: emit)
         }
         return .completed
     }
 
+    /// What the windows of one run share.
+    struct ActivityRun {
+        let target: TableTarget
+        let requests: ActivityEventsRequests
+        let limiter: RateLimiter
+        let tokens: CachedTokenAuthorizer
+        var assembler: RowAssembler
+        /// The checkpoint as this run has moved it.
+        var doneThrough: Int64?
+        /// The table's complete windows, to count only the rows a widening read adds.
+        let coverage: [CoverageRow]
+    }
+
+    /// Reads one window's chain, each page a batch with its coverage mark; the last page of a live window also
+    /// moves the checkpoint. Stops at a page boundary when `budget` is spent (the window stays partial).
+    /// Returns whether the chain ended.
+    @discardableResult
+    func read(_ window: ActivityWindow, run: inout ActivityRun, advancesCheckpoint: Bool, budget: inout RepairBudget,
+              emit: @Sendable (Batch) async throws -> Void) async throws -> Bool {
+        var url = run.requests.firstPageURL(window)
+        var followed = Set<String>()
+        var page = 0
+        var served = 0
+        // A read that starts inside a complete window of its day counts only the events after that window.
+        let countFrom = run.coverage.first {
+            EpochMillis.dayStart($0.start) == EpochMillis.dayStart(window.startMillis)
+                && $0.start < window.startMillis && window.startMillis <= $0.end
+        }?.end
+        while budget.allowsAnother {
+            page += 1
+            budget.spend()
+            let step = "page \(page) of activity events \(window.day)"
+            guard page <= Self.maxPagesPerWindow else {
+                throw SluiceError(.badResponse, step: step,
+                                  "the continuation chain did not end after \(Self.maxPagesPerWindow) pages")
+            }
+            try await run.limiter.acquire()
+            let response = try await context.fetcher.send(
+                .get(url, headers: [HTTPHeader("Accept", "application/json")], step: step), authorizer: run.tokens)
+            let parsed = try ActivityEventsPage.parse(response.body, step: step)
+            let next = try run.requests.next(after: parsed, step: step)
+            let (columns, rows) = try run.assembler.assemble(parsed.events, origin: step)
+            served += countFrom.map { from in parsed.events.count { Self.creationMillis($0).map { $0 >= from } ?? true } }
+                ?? parsed.events.count
+            var checkpoint: [String: String] = [:]
+            if next == .done, advancesCheckpoint {
+                // Never backwards: late arrival can make the first window end before the stored checkpoint.
+                let through = max(run.doneThrough ?? window.endMillis, window.endMillis)
+                run.doneThrough = through
+                checkpoint[StateKey.windowDoneThrough] = Self.checkpointText(through)
+            }
+            let mark = CoverageMark(table: run.target.table, start: window.startMillis, end: window.endMillis + 1,
+                                    status: next == .done ? .complete : .partial, pages: page, rows: served,
+                                    joinsDay: true, recoverableFor: ActivityWindowPlanner.retentionMillis)
+            try await emit(Batch(target: run.target, columns: columns, rows: rows, checkpoint: checkpoint,
+                                 origin: step, bytes: response.body.count, coverage: mark))
+            guard case .fetch(let nextURL) = next else { return true }
+            guard followed.insert(nextURL).inserted else {
+                throw SluiceError(.badResponse, step: step,
+                                  "the API answered with a continuation it had already given; following it would "
+                                      + "read the same pages for ever")
+            }
+            url = nextURL
+        }
+        return false
+    }
+
+    /// The UTC-day windows that re-pull `gaps`, oldest first, leaving out what the API no longer serves.
+    static func repairWindows(_ gaps: [CoverageGap], nowMillis: Int64) -> [ActivityWindow] {
+        let oldest = nowMillis - ActivityWindowPlanner.retentionMillis + CoverageGaps.safetyMargin
+        return gaps.sorted { $0.start < $1.start }.flatMap { gap -> [ActivityWindow] in
+            let from = max(gap.start, oldest)
+            let through = min(gap.end - 1, nowMillis)
+            guard from <= through else { return [] }
+            return ActivityWindowPlanner.windows(from: from, nowMillis: through)
+        }
+    }
+
+    static func creationMillis(_ event: JSONValue) -> Int64? {
+        event["CreationTime"]?.stringValue.flatMap(EpochMillis.parse)
+    }
+
+    static func millis(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded(.down)) }
+
     /// The windows of this run: the backfill's days, or the live plan from the checkpoint.
     func plan(_ request: PullRequest) throws(SluiceError) -> [ActivityWindow] {
-        let now = Int64((request.now * 1000).rounded(.down))
+        let now = Self.millis(request.now)
         if let backfill = request.backfill {
             return try ActivityWindowPlanner.backfill(backfill, nowMillis: now)
         }

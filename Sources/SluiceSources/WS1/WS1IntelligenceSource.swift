@@ -101,6 +101,7 @@ public struct WS1IntelligenceSource: Source {
         var parser = CSVStreamParser()
         var expectedLength: Int?
         var received = 0
+        var parts = 0
         let httpRequest = HTTPRequest(method: "GET", url: session.access.downloadURL(download: download.id),
                                       headers: [HTTPHeader("Accept", "*/*")], step: origin)
         do {
@@ -110,7 +111,10 @@ public struct WS1IntelligenceSource: Source {
                 received += chunk.readableBytes
                 loader.pendingBytes += chunk.readableBytes
                 try chunk.withUnsafeReadableBytes { raw in try parser.feed(raw) { try loader.add($0) } }
-                for batch in loader.takeReady() { try await emit(batch) }
+                for batch in loader.takeReady() {
+                    parts += 1
+                    try await emit(batch)
+                }
             })
             if let expectedLength, expectedLength != received {
                 throw SluiceError(.badResponse, step: origin,
@@ -125,8 +129,15 @@ public struct WS1IntelligenceSource: Source {
             located.message += " (in row \(loader.dataRows + 1)); nothing of this download was loaded"
             throw located
         }
-        for batch in loader.takeReady() { try await emit(batch) }
-        let last = try loader.finish(checkpoint: checkpoint)
+        for batch in loader.takeReady() {
+            parts += 1
+            try await emit(batch)
+        }
+        var last = try loader.finish(checkpoint: checkpoint)
+        // A snapshot is whole at one moment: the ledger gets a point at the download's creation time.
+        let at = Timestamps.epochSeconds(producedAt).map(EpochMillis.from(seconds:)) ?? EpochMillis.from(seconds: request.now)
+        last.coverage = CoverageMark(table: target.table, start: at, end: at, status: .complete, pages: parts + 1,
+                                     rows: loader.dataRows)
         // The runner logs "loaded download …" once this last part has committed.
         try await emit(last)
     }

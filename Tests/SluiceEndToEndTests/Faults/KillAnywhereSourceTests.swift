@@ -32,6 +32,15 @@ struct KillAnywhereSourceTests {
             let rounds = KillRounds(rounds: 20, seed: 0x9B1_1E5, slow: { emulator.faults.setDelay(.milliseconds($0 ? 25 : 0)) },
                                     resetProgress: { emulator.journal.reset() },
                                     progress: { emulator.journal.requestCount }) { db, context in
+                // The ledger never claims a window whose rows are not committed.
+                for window in db.rows("SELECT window_start, window_end FROM sluice_coverage WHERE status = 'complete'") {
+                    guard let start = window[0], let end = window[1], let from = KillRounds.date(start),
+                          let to = KillRounds.date(end) else { continue }
+                    let have = db.int("SELECT count(*) FROM pbi_events WHERE creation_time >= ? AND creation_time < ?",
+                                      [start, end])
+                    #expect(have == emulator.eventCount(from: from, to: to),
+                            "\(context): coverage says [\(start), \(end)) is complete but the table has \(have) of its events")
+                }
                 // Every day the checkpoint says is done is complete in the table.
                 guard let through = db.scalar("SELECT value FROM sluice_state WHERE job='pbi' AND key='window_done_through'")
                 else { return }

@@ -42,7 +42,7 @@ struct LongLivedProcessTests {
             let locks = f.dir.warehouse + ".locks"
             try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
             let victim = f.dir.path + "/victim"
-            FileManager.default.createFile(atPath: victim, contents: Data("keep".utf8))
+            _ = FileManager.default.createFile(atPath: victim, contents: Data("keep".utf8))
             try FileManager.default.createSymbolicLink(atPath: locks + "/feed.lock", withDestinationPath: victim)
             let result = try await f.sluice(["run"])
             #expect(result.exitCode == 1, "\(result.combined)")

@@ -90,3 +90,12 @@ struct KillRounds {
         return interrupted
     }
 }
+
+extension KillRounds {
+    /// The instant of warehouse timestamp text (`YYYY-MM-DD HH:MM:SS[.mmm]`, UTC).
+    static func date(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+        return formatter.date(from: text.replacingOccurrences(of: " ", with: "T") + "Z")
+    }
+}
