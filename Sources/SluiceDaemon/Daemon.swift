@@ -14,16 +14,23 @@ public struct DaemonConfiguration: Sendable {
     public var onMetricsListening: @Sendable (Int) -> Void
     /// How far ahead of a gap's deadline every run warns about it (`--gap-warning`).
     public var gapWarningSeconds: Double
+    /// The warehouse as `sluice status --json` names it, for the status page's `/api/status`.
+    public var warehouseName: String
+    /// "sluice 0.10.0", in the status page's footer.
+    public var product: String
 
     public init(jobsDirectory: String, metricsAddress: MetricsServer.Address? = nil, maxConcurrent: Int = 4,
                 shutdownTimeout: Duration = .seconds(25), onMetricsListening: @escaping @Sendable (Int) -> Void = { _ in },
-                gapWarningSeconds: Double = CompletenessMonitor.defaultWarningSeconds) {
+                gapWarningSeconds: Double = CompletenessMonitor.defaultWarningSeconds, warehouseName: String = "",
+                product: String = "sluice") {
         self.jobsDirectory = jobsDirectory
         self.metricsAddress = metricsAddress
         self.maxConcurrent = maxConcurrent
         self.shutdownTimeout = shutdownTimeout
         self.onMetricsListening = onMetricsListening
         self.gapWarningSeconds = gapWarningSeconds
+        self.warehouseName = warehouseName
+        self.product = product
     }
 }
 
@@ -33,13 +40,16 @@ public struct DaemonResources: Sendable {
     public var locks: any JobLocks
     public var publisher: (any WarehousePublisher)?
     public var secrets: SecretResolver
+    /// A connection of its own for the status page, so a page never waits behind a commit; nil: the warehouse.
+    public var reader: (any Warehouse)?
 
     public init(warehouse: any Warehouse, locks: any JobLocks, publisher: (any WarehousePublisher)? = nil,
-                secrets: SecretResolver) {
+                secrets: SecretResolver, reader: (any Warehouse)? = nil) {
         self.warehouse = warehouse
         self.locks = locks
         self.publisher = publisher
         self.secrets = secrets
+        self.reader = reader
     }
 }
 
@@ -53,9 +63,11 @@ public enum Daemon {
     public static func run(_ configuration: DaemonConfiguration, jobs: [JobDefinition], resources: DaemonResources,
                            logger: Logger) async throws {
         let metrics = RunMetrics()
+        let state = DaemonState(jobs: jobs)
         try await SourceRuntime.with(secrets: resources.secrets, observer: metrics) { sources in
             let runner = JobRunner(warehouse: resources.warehouse, sources: sources, locks: resources.locks, logger: logger,
-                                   metrics: metrics, gapWarningSeconds: configuration.gapWarningSeconds)
+                                   metrics: metrics, gapWarningSeconds: configuration.gapWarningSeconds,
+                                   onProgress: { state.record($0) })
             let monitor = CompletenessMonitor(warehouse: resources.warehouse, metrics: metrics, logger: logger,
                                               warningSeconds: configuration.gapWarningSeconds)
             await markAbandonedRuns(jobs: jobs.map(\.name), runner: runner, warehouse: resources.warehouse, logger: logger)
@@ -65,11 +77,16 @@ public enum Daemon {
             let notifier = SystemdNotifier()
             let scheduler = SchedulerService(
                 jobs: jobs, history: history, maxConcurrent: configuration.maxConcurrent,
-                execute: { await execute($0) },
+                execute: { job in
+                    let status = await execute(job)
+                    state.runEnded(job.name)
+                    return status
+                },
                 reloader: JobReloader(directory: configuration.jobsDirectory, logger: logger),
                 loadHistory: { await loadHistory($0, warehouse: resources.warehouse, logger: logger) },
                 notifier: notifier, logger: logger, clock: UTCClock(),
-                refresh: { jobs in await monitor.refresh(jobs, now: WallClock.epochNow()) })
+                refresh: { jobs in await monitor.refresh(jobs, now: WallClock.epochNow()) },
+                onJobsChanged: { state.setJobs($0) })
 
             // Graceful shutdown runs in reverse order: the notifier says STOPPING=1 first, the scheduler drains
             // its runs next, and the metrics endpoint answers until the very end.
@@ -77,7 +94,12 @@ public enum Daemon {
             if let address = configuration.metricsAddress {
                 var quiet = logger
                 quiet.logLevel = .warning
-                services.append(.init(service: MetricsServer.service(address: address, metrics: metrics, logger: quiet,
+                let page = StatusPageServer(state: state, warehouse: resources.reader ?? resources.warehouse,
+                                            warehouseName: configuration.warehouseName,
+                                            warningSeconds: configuration.gapWarningSeconds,
+                                            product: configuration.product, logger: logger)
+                services.append(.init(service: MetricsServer.service(address: address, metrics: metrics, statusPage: page,
+                                                                     logger: quiet,
                                                                      onListening: configuration.onMetricsListening),
                                       serviceName: "metrics"))
             }

@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 import SluiceCore
 
-/// The `--metrics HOST:PORT` endpoint: `/metrics` (Prometheus text) and `/healthz`.
+/// The `--metrics HOST:PORT` endpoint: `/metrics` (Prometheus text), `/healthz`, and with a status page `/`
+/// (HTML) and `/api/status` (the JSON of `sluice status --json`).
 public enum MetricsServer {
     /// A `HOST:PORT` pair as given on the command line (`127.0.0.1:9464`, `[::1]:9464`).
     public struct Address: Sendable, Equatable, CustomStringConvertible {
@@ -32,9 +33,10 @@ public enum MetricsServer {
     }
 
     /// The HTTP server as a service of the daemon's group; `onListening` receives the bound port.
-    public static func service(address: Address, metrics: RunMetrics, logger: Logger,
+    public static func service(address: Address, metrics: RunMetrics, statusPage: StatusPageServer? = nil, logger: Logger,
                                onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> any Service {
         let router = Router()
+        if let statusPage { addStatusRoutes(statusPage, to: router) }
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
@@ -49,5 +51,37 @@ public enum MetricsServer {
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? address.port) },
             logger: logger
         )
+    }
+
+    private static func addStatusRoutes(_ page: StatusPageServer, to router: Router<BasicRequestContext>) {
+        let common: HTTPFields = [.cacheControl: "no-store", HTTPFields.Element.Name("X-Content-Type-Options")!: "nosniff",
+                                  HTTPFields.Element.Name("Referrer-Policy")!: "no-referrer"]
+        router.get("/") { _, _ in
+            do {
+                let (html, nonce) = try await page.page()
+                var headers = common
+                headers[.contentType] = "text/html; charset=utf-8"
+                headers[HTTPFields.Element.Name("Content-Security-Policy")!] = StatusPageServer.policy(nonce: nonce)
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+            } catch {
+                page.logger.error("status page: \(error)")
+                var headers = common
+                headers[.contentType] = "text/plain; charset=utf-8"
+                return Response(status: .internalServerError, headers: headers,
+                                body: .init(byteBuffer: ByteBuffer(string: "the warehouse could not be read; see the daemon's log\n")))
+            }
+        }
+        router.get("api/status") { _, _ in
+            do {
+                var headers = common
+                headers[.contentType] = "application/json"
+                return Response(status: .ok, headers: headers,
+                                body: .init(byteBuffer: ByteBuffer(string: try await page.statusJSON() + "\n")))
+            } catch {
+                page.logger.error("status API: \(error)")
+                return Response(status: .internalServerError, headers: common,
+                                body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"the warehouse could not be read\"}\n")))
+            }
+        }
     }
 }

@@ -34,6 +34,7 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
     let jitter: @Sendable (Duration) -> Duration
     let refresh: (@Sendable ([JobDefinition]) async -> Int)?
     let refreshInterval: Duration
+    let onJobsChanged: @Sendable ([JobDefinition]) -> Void
 
     /// - Parameters:
     ///   - jobs: The jobs to schedule.
@@ -51,7 +52,8 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
                 loadHistory: @escaping @Sendable ([String]) async -> [String: Scheduler.History] = { _ in [:] },
                 notifier: SystemdNotifier, logger: Logger,
                 clock: C, jitter: @escaping @Sendable (Duration) -> Duration = SchedulerJitter.random,
-                refresh: (@Sendable ([JobDefinition]) async -> Int)? = nil, refreshInterval: Duration = .seconds(60)) {
+                refresh: (@Sendable ([JobDefinition]) async -> Int)? = nil, refreshInterval: Duration = .seconds(60),
+                onJobsChanged: @escaping @Sendable ([JobDefinition]) -> Void = { _ in }) {
         self.jobs = jobs
         self.history = history
         self.maxConcurrent = maxConcurrent
@@ -64,6 +66,7 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
         self.jitter = jitter
         self.refresh = refresh
         self.refreshInterval = refreshInterval
+        self.onJobsChanged = onJobsChanged
     }
 
     public func run() async throws {
@@ -145,6 +148,7 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
                     let known = added.isEmpty ? [:] : await loadHistory(added)
                     definitions = [:]
                     for job in outcome.jobs { definitions[job.name] = job }
+                    onJobsChanged(outcome.jobs)
                     scheduler.setJobs(outcome.jobs.map(Scheduler.Job.init), history: known, now: clock.now, jitter: jitter)
                 case .shutdown:
                     guard !stopping else { break }

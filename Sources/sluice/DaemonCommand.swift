@@ -64,16 +64,21 @@ struct DaemonCommand: AsyncParsableCommand {
             onMetricsListening: { port in
                 logger.info("metrics endpoint listening", metadata: ["metrics.port": "\(port)"])
             },
-            gapWarningSeconds: DurationText.seconds(gapWarning) ?? CompletenessMonitor.defaultWarningSeconds)
+            gapWarningSeconds: DurationText.seconds(gapWarning) ?? CompletenessMonitor.defaultWarningSeconds,
+            warehouseName: warehouseOption.path, product: "sluice \(Version.number)")
         let warehouse = try warehouseOption.open()
+        // The status page reads through a connection of its own (WAL: readers never wait for the writer).
+        let reader = metrics == nil ? nil : try? SQLiteWarehouse.openForReading(path: warehouseOption.path)
         let resources = DaemonResources(
             warehouse: warehouse, locks: FileJobLocks(warehousePath: warehouseOption.path),
             publisher: publish.map { SQLitePublisher(warehousePath: warehouseOption.path, destination: $0, logger: logger) },
-            secrets: SecretResolver())
+            secrets: SecretResolver(), reader: reader)
         do {
             try await Daemon.run(configuration, jobs: jobs, resources: resources, logger: logger)
+            await reader?.close()
             await warehouse.close()
         } catch {
+            await reader?.close()
             await warehouse.close()
             logger.critical("daemon stopped on an error: \(error)")
             throw SluiceExit.failedJob

@@ -23,11 +23,7 @@ struct StatusCommand: AsyncParsableCommand {
         let statuses = try await JobStatus.collect(jobs: jobs, warehouse: warehouse, now: WallClock.epochNow())
         await warehouse?.close()
         if json {
-            let doc = JSONValue.object([
-                ("warehouse", .string(path)),
-                ("jobs", .array(statuses.map(\.json))),
-            ])
-            print(Redactor.shared.redact(doc.jsonText))
+            print(StatusDocument.text(warehouse: path, statuses: statuses))
             return
         }
         if warehouse == nil { print("no warehouse at \(path) yet: nothing has run") }

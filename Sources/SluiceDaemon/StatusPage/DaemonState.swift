@@ -1,0 +1,30 @@
+import Synchronization
+import SluiceCore
+
+/// What the daemon knows right now that the warehouse does not: the job definitions in force (they change on
+/// SIGHUP) and the progress of the runs in flight. The status page reads it; the scheduler and the runner
+/// write it.
+public final class DaemonState: Sendable {
+    private struct State {
+        var jobs: [JobDefinition] = []
+        var progress: [String: RunProgress] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init(jobs: [JobDefinition] = []) {
+        state.withLock { $0.jobs = jobs }
+    }
+
+    /// The jobs in force, by name.
+    public var jobs: [JobDefinition] { state.withLock { $0.jobs }.sorted { $0.name < $1.name } }
+
+    public func setJobs(_ jobs: [JobDefinition]) { state.withLock { $0.jobs = jobs } }
+
+    /// Progress of the runs in flight, by job.
+    public var progress: [String: RunProgress] { state.withLock { $0.progress } }
+
+    public func record(_ progress: RunProgress) { state.withLock { $0.progress[progress.job] = progress } }
+
+    public func runEnded(_ job: String) { state.withLock { _ = $0.progress.removeValue(forKey: job) } }
+}
