@@ -43,8 +43,12 @@ struct DaemonCommand: AsyncParsableCommand {
 
     func run() async throws {
         EarlySignals.install()
+        if let problem = metrics.flatMap(MetricsServer.Address.init(parsing:))?.bindProblem() {
+            throw CommandSupport.usageError(problem)
+        }
         let logger = CommandSupport.bootstrapLogging(logOptions)
-        let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [])
+        let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [],
+                                               consequence: "their jobs do not run until fixed (reload with SIGHUP)").jobs
         if let warning = FileSafety.folderWarning(forWarehouse: warehouseOption.path) { logger.warning("\(warning)") }
         if let address = metrics.flatMap(MetricsServer.Address.init(parsing:)), !address.isLoopback {
             logger.warning("""
