@@ -17,6 +17,11 @@ struct Sluice: AsyncParsableCommand {
 
     /// Parses and runs, mapping usage errors to exit code 2 (design.md §5) instead of ArgumentParser's 64.
     static func main() async {
+        let commands = configuration.subcommands.compactMap { $0.configuration.commandName }
+        if let problem = CommandLineCheck.problem(arguments: CommandLine.arguments, commands: commands) {
+            StandardErrorText.write(problem + "\n")
+            Foundation.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -33,6 +38,13 @@ struct Sluice: AsyncParsableCommand {
             }
             exit(withError: error)
         }
+    }
+}
+
+/// Standard output written at once (unbuffered), for lines a watching process waits for.
+enum StandardOutputText {
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
     }
 }
 
