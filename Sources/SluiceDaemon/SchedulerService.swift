@@ -95,7 +95,7 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
                 }
             }
             var messages: [NotifyMessage] = []
-            let status = stopping ? "stopping; \(scheduler.runningCount) run(s) finishing" : scheduler.statusLine(now: t)
+            let status = stopping ? "stopping; \(CountText.format(scheduler.runningCount, "run")) finishing" : scheduler.statusLine(now: t)
             if status != lastStatus {
                 messages.append(.status(status))
                 lastStatus = status

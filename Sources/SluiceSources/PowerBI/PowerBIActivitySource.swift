@@ -60,7 +60,7 @@ public struct PowerBIActivitySource: Source {
                                               continuationHosts: settings.continuationHosts)
         var assembler = Self.assembler(known: request.knownColumns[target.table] ?? [:], overrides: job.target.columns)
         var doneThrough = request.backfill == nil ? Self.checkpointMillis(request.state) : nil
-        context.logger.debug("planned \(windows.count) window(s)", metadata: [
+        context.logger.debug("planned \(CountText.format(windows.count, "window"))", metadata: [
             "job.name": "\(job.name)", "powerbi.windows": "\(windows.map(\.day).joined(separator: ","))"])
 
         for window in windows {
