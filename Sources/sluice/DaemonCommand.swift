@@ -11,6 +11,8 @@ struct DaemonCommand: AsyncParsableCommand {
         discussion: """
         Under systemd (Type=notify) it reports READY=1, STATUS= and WATCHDOG=1 on $NOTIFY_SOCKET.
         A failed run never stops the daemon: the job is retried at its next scheduled time.
+        A job file with problems is logged (file, line, cause) and its job does not run until the file is fixed \
+        and reloaded; the other jobs run. An --metrics address already in use is a usage error (exit 2).
         """)
 
     @OptionGroup var jobsOption: JobsOption
