@@ -35,6 +35,20 @@ enum CommandSupport {
         return selection
     }
 
+    /// Runs the daemon until it stops and closes its warehouse; a failed service (the metrics port taken
+    /// after the check) is logged and ends with exit code 1.
+    static func runDaemon(_ configuration: DaemonConfiguration, jobs: [JobDefinition], resources: DaemonResources,
+                          logger: Logger) async throws {
+        do {
+            try await Daemon.run(configuration, jobs: jobs, resources: resources, logger: logger)
+            await resources.warehouse.close()
+        } catch {
+            await resources.warehouse.close()
+            logger.critical("daemon stopped on an error: \(error)")
+            throw SluiceExit.failedJob
+        }
+    }
+
     /// Prints `error` and returns the usage-error exit code (2), for the caller to throw.
     static func usageError(_ error: Any) -> ExitCode {
         StandardErrorText.write("\(error)\n")

@@ -69,13 +69,6 @@ struct DaemonCommand: AsyncParsableCommand {
             warehouse: warehouse, locks: FileJobLocks(warehousePath: warehouseOption.path),
             publisher: publish.map { SQLitePublisher(warehousePath: warehouseOption.path, destination: $0, logger: logger) },
             secrets: SecretResolver())
-        do {
-            try await Daemon.run(configuration, jobs: jobs, resources: resources, logger: logger)
-            await warehouse.close()
-        } catch {
-            await warehouse.close()
-            logger.critical("daemon stopped on an error: \(error)")
-            throw SluiceExit.failedJob
-        }
+        try await CommandSupport.runDaemon(configuration, jobs: jobs, resources: resources, logger: logger)
     }
 }

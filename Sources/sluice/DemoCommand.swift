@@ -99,14 +99,7 @@ struct DemoCommand: AsyncParsableCommand {
                     let bound = MetricsServer.Address(host: address.host, port: port)
                     StandardOutputText.write(shown(bound))
                 })
-            do {
-                try await Daemon.run(configuration, jobs: jobs, resources: resources, logger: logger)
-                await warehouse.close()
-            } catch {
-                await warehouse.close()
-                logger.critical("demo stopped on an error: \(error)")
-                throw SluiceExit.failedJob
-            }
+            try await CommandSupport.runDaemon(configuration, jobs: jobs, resources: resources, logger: logger)
         }
     }
 
