@@ -180,7 +180,7 @@ public struct JobRunner: Sendable {
                     logger.debug("page committed", metadata: [
                         "run.page": "\(batch.origin)", "db.rows": "\(written)", "http.bytes": "\(batch.bytes)"])
                     if let part = batch.dataset, part.isLast {
-                        logger.info("loaded \(part.name): \(written) rows", metadata: ["db.rows": "\(written)"])
+                        logger.info("loaded \(part.name): \(CountText.format(written, "row"))", metadata: ["db.rows": "\(written)"])
                     }
                     disposer.yield(batch)
                 }

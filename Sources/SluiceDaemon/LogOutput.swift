@@ -79,7 +79,7 @@ public struct RedactingLogHandler: LogHandler {
     static func now() -> String { Timestamps.isoUTC(epochSecond: Int64(WallClock.epochNow())) }
 
     /// Whether standard error is the journal (systemd sets `JOURNAL_STREAM` to its device and inode).
-    static let journalStream: Bool = {
+    public static let journalStream: Bool = {
         guard let value = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] else { return false }
         let parts = value.split(separator: ":")
         var info = stat()

@@ -51,7 +51,7 @@ public struct RunReport: Sendable {
 
 extension RunReport {
     /// `1 row`, `2 rows`.
-    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+    static func count(_ n: Int, _ noun: String) -> String { CountText.format(n, noun) }
 }
 
 /// Progress of a run in flight, for the terminal display and debug logs.

@@ -114,7 +114,7 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
                 }
             }
             var messages: [NotifyMessage] = []
-            let status = stopping ? "stopping; \(scheduler.runningCount) run(s) finishing"
+            let status = stopping ? "stopping; \(CountText.format(scheduler.runningCount, "run")) finishing"
                 : scheduler.statusLine(now: t, jobsWithGaps: jobsWithGaps)
             if status != lastStatus {
                 messages.append(.status(status))

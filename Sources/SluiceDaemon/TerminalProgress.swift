@@ -15,8 +15,8 @@ public final class TerminalProgress: Sendable {
 
     /// Draws or prints one progress event.
     public func show(_ p: RunProgress) {
-        let line = "\(p.job): \(ControlCharacters.escaped(p.lastOrigin)), \(p.pages) \(p.pages == 1 ? "page" : "pages"), "
-            + "\(p.rows) rows, \(ByteText.format(p.bytes)), \(Int(p.rate)) rows/s"
+        let line = "\(p.job): \(ControlCharacters.escaped(p.lastOrigin)), \(CountText.format(p.pages, "page")), "
+            + "\(CountText.format(p.rows, "row")), \(ByteText.format(p.bytes)), \(Int(p.rate)) rows/s"
         if display.isTerminal {
             display.setProgress(job: p.job, line)
             return
@@ -26,7 +26,8 @@ public final class TerminalProgress: Sendable {
             last[p.job] = p.seconds
             return true
         }
-        if due { display.writeLine("progress " + line) }
+        // Under journald every line needs its priority (information), as log lines have.
+        if due { display.writeLine((RedactingLogHandler.journalStream ? "<6>" : "") + "progress " + line) }
     }
 
     /// Clears the progress lines before the summary is printed.

@@ -28,7 +28,7 @@ extension HTTPFetcher {
                 let kind = TransportErrors.kind(of: error)
                 let transient = kind.usuallyRetryable
                 let what = "\(request.method) \(Redactor.safeURL(request.url)) failed: "
-                    + TransportErrors.summary(error, redactor: redactor)
+                    + TransportErrors.summary(error, url: request.url, redactor: redactor)
                 let decision = retryPolicy.decide(status: nil, isTransientError: transient, attempt: attempt,
                                                   retryAfter: nil, now: now(), random: random)
                 try await retryOrThrow(decision, request: request, attempt: &attempt, what: what,

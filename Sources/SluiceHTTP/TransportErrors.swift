@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AsyncHTTPClient
 import SluiceCore
 
@@ -32,9 +37,25 @@ enum TransportErrors {
         error is CancellationError || (error as? HTTPClientError) == .cancelled
     }
 
-    /// A short, redacted description for an error message.
-    static func summary(_ error: any Error, redactor: Redactor) -> String {
+    /// A short, redacted description for an error message; a refused connection to `url` is said plainly
+    /// ("connection refused (nothing listening at 127.0.0.1:8080)") instead of in NIO's words ("connection reset
+    /// (error set): Connection refused (errno: 111)").
+    static func summary(_ error: any Error, url: String? = nil, redactor: Redactor) -> String {
         let text = redactor.redact(String(describing: error))
+        if isConnectionRefused(text) {
+            guard let url, let parts = URLParts(url) else { return "connection refused (nothing listening there)" }
+            let host = parts.host.contains(":") ? "[\(parts.host)]" : parts.host
+            return "connection refused (nothing listening at \(host):\(parts.port))"
+        }
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
+
+    /// Whether an error's description is the system's ECONNREFUSED. NIO reports it inside an `IOError` (or a
+    /// `NIOConnectionError` listing one per address tried), whose types SluiceHTTP does not import; the errno
+    /// text is what they all carry.
+    static func isConnectionRefused(_ description: String) -> Bool {
+        description.contains(refusedText) || description.contains("errno: \(ECONNREFUSED))")
+    }
+
+    private static let refusedText = String(cString: strerror(ECONNREFUSED))
 }

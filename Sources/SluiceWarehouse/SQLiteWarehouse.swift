@@ -32,7 +32,7 @@ public actor SQLiteWarehouse: Warehouse {
         do {
             store = try WarehouseStore(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, now: now)
         } catch {
-            throw SluiceError.warehouse(error, step: "open warehouse \(path)")
+            throw Self.openError(error, path: path, step: "open warehouse \(path)", forWriting: true)
         }
     }
 
@@ -43,12 +43,24 @@ public actor SQLiteWarehouse: Warehouse {
     }
 
     private init(readingPath path: String, busyTimeoutMilliseconds: Int) throws {
+        // SQLite reads a file only at the first statement, so another kind of file would open "fine" here.
+        if let problem = WarehousePath.problem(at: path, forWriting: false) {
+            throw SluiceError(.config, step: "open warehouse \(path) for reading", problem)
+        }
         do {
             store = try WarehouseStore(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, readOnly: true,
                                        now: WallClock.epochNow)
         } catch {
-            throw SluiceError.warehouse(error, step: "open warehouse \(path) for reading")
+            throw Self.openError(error, path: path, step: "open warehouse \(path) for reading", forWriting: false)
         }
+    }
+
+    /// Why the open failed, with the likely fix when the path itself is the problem (``WarehousePath``).
+    private static func openError(_ error: any Error, path: String, step: String, forWriting: Bool) -> SluiceError {
+        guard let problem = WarehousePath.problem(at: path, forWriting: forWriting) else {
+            return SluiceError.warehouse(error, step: step)
+        }
+        return SluiceError(.config, step: step, problem)
     }
 
     // MARK: Warehouse

@@ -42,6 +42,10 @@ struct BackfillCommand: AsyncParsableCommand {
         guard Timestamps.isDate(from) else { throw ValidationError("--from must be a UTC day YYYY-MM-DD, got '\(from)'") }
         if let to, !Timestamps.isDate(to) { throw ValidationError("--to must be a UTC day YYYY-MM-DD, got '\(to)'") }
         guard DayRange(from: from, to: lastDay) != nil else {
+            guard to != nil else {
+                throw ValidationError("--from (\(from)) is after today (\(lastDay), UTC): a backfill re-pulls days that "
+                    + "have passed; give a --from on or before today")
+            }
             throw ValidationError("--to (\(lastDay)) is before --from (\(from))")
         }
     }
@@ -49,15 +53,16 @@ struct BackfillCommand: AsyncParsableCommand {
     var lastDay: String { to ?? String(Timestamps.format(epochSeconds: WallClock.epochNow()).prefix(10)) }
 
     func run() async throws {
+        let signals = await SignalCancellation()
         let logger = CommandSupport.bootstrapLogging(logOptions)
-        let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [job])
+        let selection = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [job],
+                                                    consequence: "not needed for this backfill")
         let range = from.flatMap { DayRange(from: $0, to: lastDay) }
         guard gaps || range != nil else { throw SluiceExit.invalid }
         let progress = TerminalProgress()
-        let reports = try await ForegroundRun.execute(jobs, trigger: .backfill, backfill: range, gapsOnly: gaps,
-                                                      opening: warehouseOption.open,
-                                                      lockPath: warehouseOption.path, secrets: SecretResolver(), logger: logger,
-                                                      onProgress: { progress.show($0) })
-        throw CommandSupport.finish(reports, progress: progress)
+        let outcome = try await CommandSupport.runInForeground(selection.jobs, trigger: .backfill, backfill: range,
+                                                               gapsOnly: gaps, warehouse: warehouseOption, logger: logger,
+                                                               signals: signals, progress: progress)
+        throw CommandSupport.finish(outcome, progress: progress)
     }
 }

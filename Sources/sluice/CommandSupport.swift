@@ -13,33 +13,81 @@ enum CommandSupport {
         return Logger(label: "sluice")
     }
 
-    /// Loads every job file of `directory`; prints every problem and exits 2 when any file is invalid or a
-    /// requested job does not exist.
-    static func loadJobs(directory: String, selecting names: [String]) throws -> [JobDefinition] {
-        let result = JobFileDecoder.loadDirectory(directory)
-        if !result.errors.isEmpty {
-            for error in result.errors { StandardErrorText.write("\(error)\n") }
-            StandardErrorText.write("\(result.errors.count) problem(s) in job files under \(directory); nothing was run\n")
+    /// Loads every job file of `directory` and selects `names` (every valid job when empty), as
+    /// ``JobSelection`` decides: a broken file that was not asked for is skipped with a warning naming its
+    /// file, line and cause (`consequence` says what happens then); a folder problem, a broken or unknown
+    /// named job, or nothing valid to run prints why and exits 2.
+    static func loadJobs(directory: String, selecting names: [String],
+                         consequence: String = "the other jobs run, and sluice exits 1 at the end") throws -> JobSelection {
+        let selection = JobSelection.decide(JobFileDecoder.loadDirectory(directory), names: names)
+        if let refusal = selection.refusal {
+            for line in refusal { StandardErrorText.write(line + "\n") }
             throw SluiceExit.invalid
         }
-        guard !names.isEmpty else { return result.jobs }
-        var selected: [JobDefinition] = []
-        for name in names {
-            guard let job = result.jobs.first(where: { $0.name == name }) else {
-                let known = result.jobs.map(\.name).joined(separator: ", ")
-                StandardErrorText.write("no job named '\(name)' in \(directory) (jobs: \(known.isEmpty ? "none" : known))\n")
-                throw SluiceExit.invalid
-            }
-            selected.append(job)
+        let priority = RedactingLogHandler.journalStream ? "<4>" : ""
+        for line in selection.warnings(directory: directory, consequence: consequence) {
+            StandardErrorText.write(priority + line + "\n")
         }
-        return selected
+        if selection.jobs.isEmpty, selection.hasSkippedFiles {
+            StandardErrorText.write("no valid job file under \(directory); nothing was run\n")
+            throw SluiceExit.invalid
+        }
+        return selection
     }
 
-    /// Prints one summary line per job to standard output and returns the exit code (0 or 1).
-    static func finish(_ reports: [RunReport], progress: TerminalProgress) -> ExitCode {
-        progress.finish()
-        for report in reports { print(report.summaryLine) }
-        let failed = reports.contains { $0.status == .failed || $0.status == .cancelled }
-        return failed ? SluiceExit.failedJob : .success
+    /// Runs the daemon until it stops and closes its warehouse; a failed service (the metrics port taken
+    /// after the check) is logged and ends with exit code 1.
+    static func runDaemon(_ configuration: DaemonConfiguration, jobs: [JobDefinition], resources: DaemonResources,
+                          logger: Logger) async throws {
+        do {
+            try await Daemon.run(configuration, jobs: jobs, resources: resources, logger: logger)
+            await resources.warehouse.close()
+        } catch {
+            await resources.warehouse.close()
+            logger.critical("daemon stopped on an error: \(error)")
+            throw SluiceExit.failedJob
+        }
     }
+
+    /// Prints `error` and returns the usage-error exit code (2), for the caller to throw.
+    static func usageError(_ error: Any) -> ExitCode {
+        StandardErrorText.write("\(error)\n")
+        return SluiceExit.invalid
+    }
+
+    /// Runs `jobs` in the foreground, with progress, in the warehouse `warehouse` names. The first SIGINT
+    /// (Ctrl-C) or SIGTERM cancels the runs: each stops after the page being written commits and is recorded
+    /// `cancelled` with what it wrote.
+    static func runInForeground(_ jobs: [JobDefinition], trigger: RunTrigger, backfill: DayRange? = nil,
+                                gapsOnly: Bool = false, warehouse: WarehouseOption, secrets: SecretResolver = SecretResolver(), logger: Logger,
+                                signals: SignalCancellation, progress: TerminalProgress) async throws -> ForegroundOutcome {
+        let opened = try warehouse.open()
+        let lockPath = warehouse.path
+        let (reports, signal) = try await signals.run(onSignal: { _ in
+            logger.notice("stopping: each run ends after the page being written commits (Ctrl-C again stops at once)")
+        }) {
+            try await ForegroundRun.execute(jobs, trigger: trigger, backfill: backfill, gapsOnly: gapsOnly,
+                                            opening: { opened },
+                                            lockPath: lockPath, secrets: secrets, logger: logger,
+                                            onProgress: { progress.show($0) })
+        }
+        return ForegroundOutcome(reports: reports, signal: signal)
+    }
+
+    /// Prints one summary line per job to standard output and returns the exit code: 128 + the signal number
+    /// when a signal stopped the runs (130 for Ctrl-C), else 0 or 1. `skippedFiles`: some job files were skipped,
+    /// so the code is at least 1 even when every run succeeded.
+    static func finish(_ outcome: ForegroundOutcome, progress: TerminalProgress, skippedFiles: Bool = false) -> ExitCode {
+        progress.finish()
+        for report in outcome.reports { print(report.summaryLine) }
+        if let signal = outcome.signal { return ExitCode(128 + signal) }
+        let failed = outcome.reports.contains { $0.status == .failed || $0.status == .cancelled }
+        return failed || skippedFiles ? SluiceExit.failedJob : .success
+    }
+}
+
+/// What a foreground run ended with: a report per job, and the signal that stopped it, if one did.
+struct ForegroundOutcome: Sendable {
+    var reports: [RunReport]
+    var signal: Int32?
 }

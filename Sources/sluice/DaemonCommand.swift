@@ -11,6 +11,8 @@ struct DaemonCommand: AsyncParsableCommand {
         discussion: """
         Under systemd (Type=notify) it reports READY=1, STATUS= and WATCHDOG=1 on $NOTIFY_SOCKET.
         A failed run never stops the daemon: the job is retried at its next scheduled time.
+        A job file with problems is logged (file, line, cause) and its job does not run until the file is fixed \
+        and reloaded; the other jobs run. An --metrics address already in use is a usage error (exit 2).
         """)
 
     @OptionGroup var jobsOption: JobsOption
@@ -49,8 +51,12 @@ struct DaemonCommand: AsyncParsableCommand {
 
     func run() async throws {
         EarlySignals.install()
+        if let problem = metrics.flatMap(MetricsServer.Address.init(parsing:))?.bindProblem() {
+            throw CommandSupport.usageError(problem)
+        }
         let logger = CommandSupport.bootstrapLogging(logOptions)
-        let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [])
+        let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [],
+                                               consequence: "their jobs do not run until fixed (reload with SIGHUP)").jobs
         if let warning = FileSafety.folderWarning(forWarehouse: warehouseOption.path) { logger.warning("\(warning)") }
         if let address = metrics.flatMap(MetricsServer.Address.init(parsing:)), !address.isLoopback {
             logger.warning("""
@@ -74,14 +80,11 @@ struct DaemonCommand: AsyncParsableCommand {
             publisher: publish.map { SQLitePublisher(warehousePath: warehouseOption.path, destination: $0, logger: logger) },
             secrets: SecretResolver(), reader: reader)
         do {
-            try await Daemon.run(configuration, jobs: jobs, resources: resources, logger: logger)
+            try await CommandSupport.runDaemon(configuration, jobs: jobs, resources: resources, logger: logger)
             await reader?.close()
-            await warehouse.close()
         } catch {
             await reader?.close()
-            await warehouse.close()
-            logger.critical("daemon stopped on an error: \(error)")
-            throw SluiceExit.failedJob
+            throw error
         }
     }
 }

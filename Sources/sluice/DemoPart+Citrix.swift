@@ -12,28 +12,26 @@ extension DemoPart {
         return DemoPart(
             emulators: [emulator],
             jobFiles: [("demo-citrix.yaml", demoCitrixYAML)],
-            environment: ["SLUICE_DEMO_CITRIX_CUSTOMER": "demo-customer", "SLUICE_DEMO_CITRIX_CLIENT_ID": "demo-client",
-                          "SLUICE_DEMO_CITRIX_CLIENT_SECRET": secret],
-            placeholders: { urls in
-                ["CITRIX_API": urls[0], "CITRIX_TOKEN_URL": CitrixMonitorEmulator.tokenURL(forAPIBase: urls[0])]
-            },
-            exampleQuery: "SELECT session_key, connection_state, log_on_duration, modified_date FROM citrix_sessions "
+            templateOrigins: ["http://127.0.0.1:18402"],
+            secrets: ["demo_citrix_customer_id": "demo-customer", "demo_citrix_client_id": "demo-client",
+                      "demo_citrix_client_secret": secret],
+            exampleQuery: "SELECT session_key, connection_state, logon_duration, modified_date FROM citrix_sessions "
                 + "ORDER BY modified_date DESC LIMIT 5;")
     }
 
     /// `jobs/demo/demo-citrix.yaml`, byte for byte (a test keeps the two in step).
     static let demoCitrixYAML = """
     # Demo job for `sluice demo`: the Citrix DaaS Monitor OData emulator (sessions, machines, users, metrics).
-    # `sluice demo` replaces @@CITRIX_API@@ and @@CITRIX_TOKEN_URL@@ with the emulator's loopback addresses
-    # and sets the three variables.
+    # Valid as it stands; `sluice demo` writes a copy with the emulator's address in place of
+    # http://127.0.0.1:18402 and its own secrets folder in place of /etc/sluice/credentials/.
     schedule: "every 15m"
     source:
       type: citrix-monitor
-      api_base: "@@CITRIX_API@@"
-      token_url: "@@CITRIX_TOKEN_URL@@"
-      customer_id: { env: SLUICE_DEMO_CITRIX_CUSTOMER }
-      client_id: { env: SLUICE_DEMO_CITRIX_CLIENT_ID }
-      client_secret: { env: SLUICE_DEMO_CITRIX_CLIENT_SECRET }
+      api_base: "http://127.0.0.1:18402/monitorodata"
+      token_url: "http://127.0.0.1:18402/cctrustoauth2/{customer_id}/tokens/clients"
+      customer_id: { file: /etc/sluice/credentials/demo_citrix_customer_id }
+      client_id: { file: /etc/sluice/credentials/demo_citrix_client_id }
+      client_secret: { file: /etc/sluice/credentials/demo_citrix_client_secret }
       entities:
         - Sessions
         - Machines

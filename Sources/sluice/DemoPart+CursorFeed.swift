@@ -11,15 +11,16 @@ extension DemoPart {
         return DemoPart(
             emulators: [feed],
             jobFiles: [("demo-feed.yaml", demoFeedYAML)],
-            environment: ["SLUICE_DEMO_FEED_TOKEN": token],
-            placeholders: { urls in ["FEED_URL": urls[0]] },
+            templateOrigins: ["http://127.0.0.1:18401"],
+            secrets: ["demo_feed_token": token],
             exampleQuery: "SELECT id, name, amount, updated_at_utc FROM demo_access_requests ORDER BY updated_at_utc DESC LIMIT 5;")
     }
 
     /// `jobs/demo/demo-feed.yaml`, byte for byte (a test keeps the two in step).
     static let demoFeedYAML = """
     # Demo job for `sluice demo`: the cursor-feed emulator ({ rows, nextCursor, schemaVersion }).
-    # `sluice demo` replaces @@FEED_URL@@ with the emulator's loopback address and sets the token variable.
+    # Valid as it stands; `sluice demo` writes a copy with the emulator's address in place of
+    # http://127.0.0.1:18401 and its own secrets folder in place of /etc/sluice/credentials/.
     schedule: "every 15m"
     target:
       table: demo_access_requests
@@ -27,9 +28,9 @@ extension DemoPart {
       primary_key: [id]
     source:
       type: cursor-feed
-      base_url: "@@FEED_URL@@"
+      base_url: "http://127.0.0.1:18401/api/bi/v1"
       dataset: access-requests
-      token: { env: SLUICE_DEMO_FEED_TOKEN }
+      token: { file: /etc/sluice/credentials/demo_feed_token }
       page_size: 100
 
     """

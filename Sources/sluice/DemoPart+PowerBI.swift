@@ -14,26 +14,27 @@ extension DemoPart {
         return DemoPart(
             emulators: [emulator],
             jobFiles: [("demo-powerbi.yaml", demoPowerBIYAML)],
-            environment: ["SLUICE_DEMO_PBI_TENANT_ID": "demo-tenant", "SLUICE_DEMO_PBI_CLIENT_ID": "demo-client",
-                          "SLUICE_DEMO_PBI_CLIENT_SECRET": secret],
-            placeholders: { urls in ["PBI_URL": urls[0]] },
+            templateOrigins: ["http://127.0.0.1:18403"],
+            secrets: ["demo_pbi_tenant_id": "demo-tenant", "demo_pbi_client_id": "demo-client",
+                      "demo_pbi_client_secret": secret],
             exampleQuery: "SELECT activity, count(*) FROM demo_powerbi_activity_events GROUP BY activity ORDER BY 2 DESC;")
     }
 
     /// `jobs/demo/demo-powerbi.yaml`, byte for byte (a test keeps the two in step).
     static let demoPowerBIYAML = """
     # Demo job for `sluice demo`: the Power BI activity events emulator (admin API + Entra ID token endpoint).
-    # `sluice demo` replaces @@PBI_URL@@ with the emulator's loopback address and sets the three variables.
+    # Valid as it stands; `sluice demo` writes a copy with the emulator's address in place of
+    # http://127.0.0.1:18403 and its own secrets folder in place of /etc/sluice/credentials/.
     schedule: "every 1h"
     target:
       table: demo_powerbi_activity_events
     source:
       type: powerbi-activity
-      authority: "@@PBI_URL@@"
-      api_base: "@@PBI_URL@@/v1.0/myorg"
-      tenant_id: { env: SLUICE_DEMO_PBI_TENANT_ID }
-      client_id: { env: SLUICE_DEMO_PBI_CLIENT_ID }
-      client_secret: { env: SLUICE_DEMO_PBI_CLIENT_SECRET }
+      authority: "http://127.0.0.1:18403"
+      api_base: "http://127.0.0.1:18403/v1.0/myorg"
+      tenant_id: { file: /etc/sluice/credentials/demo_pbi_tenant_id }
+      client_id: { file: /etc/sluice/credentials/demo_pbi_client_id }
+      client_secret: { file: /etc/sluice/credentials/demo_pbi_client_secret }
       initial_lookback: 4d
       late_arrival: 1h
 

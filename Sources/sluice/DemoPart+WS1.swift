@@ -22,18 +22,17 @@ extension DemoPart {
         return DemoPart(
             emulators: [ws1, ws1.storage],
             jobFiles: [("demo-ws1.yaml", demoWS1YAML)],
-            environment: ["SLUICE_DEMO_WS1_CLIENT_ID": clientID, "SLUICE_DEMO_WS1_CLIENT_SECRET": secret],
-            placeholders: { urls in
-                ws1.setStorageURL(urls[1])
-                return ["WS1_API_URL": urls[0]]
-            },
+            templateOrigins: ["http://127.0.0.1:18404", nil],
+            secrets: ["demo_ws1_client_id": clientID, "demo_ws1_client_secret": secret],
+            onListening: { urls in ws1.setStorageURL(urls[1]) },
             exampleQuery: "SELECT platform_os, count(*) FROM demo_ws1_devices_latest GROUP BY 1 ORDER BY 2 DESC;")
     }
 
     /// `jobs/demo/demo-ws1.yaml`, byte for byte (a test keeps the two in step).
     static let demoWS1YAML = """
     # Demo job for `sluice demo`: the Workspace ONE Intelligence emulator (reports API plus signed-URL storage).
-    # `sluice demo` replaces @@WS1_API_URL@@ with the emulator's loopback address and sets the credential variables.
+    # Valid as it stands; `sluice demo` writes a copy with the emulator's address in place of
+    # http://127.0.0.1:18404 and its own secrets folder in place of /etc/sluice/credentials/.
     schedule: "every 1h"
     target:
       table: demo_ws1_devices
@@ -41,12 +40,12 @@ extension DemoPart {
       keep_snapshots: 30
     source:
       type: ws1-intelligence
-      api_base: "@@WS1_API_URL@@"
-      token_url: "@@WS1_API_URL@@/oauth/token"
+      api_base: "http://127.0.0.1:18404"
+      token_url: "http://127.0.0.1:18404/oauth/token"
       api_version: v2
       report_id: 375c49a4-8af5-4e5e-96b4-d6b015828a33
-      client_id: { env: SLUICE_DEMO_WS1_CLIENT_ID }
-      client_secret: { env: SLUICE_DEMO_WS1_CLIENT_SECRET }
+      client_id: { file: /etc/sluice/credentials/demo_ws1_client_id }
+      client_secret: { file: /etc/sluice/credentials/demo_ws1_client_secret }
 
     """
 }

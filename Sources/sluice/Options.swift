@@ -18,8 +18,22 @@ struct WarehouseOption: ParsableArguments {
 
     var path: String { warehouse ?? ProcessInfo.processInfo.environment["SLUICE_WAREHOUSE"].nonEmpty ?? "./warehouse.db" }
 
-    /// Opens the warehouse for writing.
-    func open() throws -> any Warehouse { try SQLiteWarehouse.open(path: path) }
+    /// Opens the warehouse for writing; a path that cannot be a warehouse is a usage error (exit 2).
+    func open() throws -> any Warehouse {
+        do { return try SQLiteWarehouse.open(path: path) } catch { throw CommandSupport.usageError(error) }
+    }
+
+    /// Opens the warehouse read-only; nil when there is no file yet (nothing has run). A path that cannot be a
+    /// warehouse (a missing folder, a folder, another kind of file) is a usage error (exit 2).
+    func openForReadingIfPresent() throws -> SQLiteWarehouse? {
+        guard FileManager.default.fileExists(atPath: path) else {
+            if let problem = WarehousePath.problem(at: path, forWriting: false) {
+                throw CommandSupport.usageError("open warehouse \(path) for reading: \(problem)")
+            }
+            return nil
+        }
+        do { return try SQLiteWarehouse.openForReading(path: path) } catch { throw CommandSupport.usageError(error) }
+    }
 }
 
 /// `--log-format` and `--verbose`.

@@ -8,7 +8,13 @@ import SluiceWarehouse
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show each job's last run, result, rows, next run and checkpoint.")
+        abstract: "Show each job's last run, result, rows, next run and checkpoint.",
+        discussion: """
+        Times are UTC. Job files with problems are listed (file, line, cause) after the jobs that loaded.
+        Exit codes: 0 nothing needs attention; 1 a job's last run failed, a job is stale (no successful run \
+        although its schedule wanted two since the last one: is the daemon running?) or a job file has problems; \
+        2 bad usage or an unusable --jobs or --warehouse.
+        """)
 
     @Flag(help: "Print JSON for scripts.")
     var json = false
@@ -17,21 +23,39 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var warehouseOption: WarehouseOption
 
     func run() async throws {
-        let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [])
+        let selection = JobSelection.decide(JobFileDecoder.loadDirectory(jobsOption.path), names: [])
+        if let refusal = selection.refusal { throw CommandSupport.usageError(refusal.joined(separator: "\n")) }
+        let jobs = selection.jobs
         let path = warehouseOption.path
-        let warehouse = FileManager.default.fileExists(atPath: path) ? try SQLiteWarehouse.openForReading(path: path) : nil
-        let statuses = try await JobStatus.collect(jobs: jobs, warehouse: warehouse, now: WallClock.epochNow())
+        let warehouse = try warehouseOption.openForReadingIfPresent()
+        let now = WallClock.epochNow()
+        let statuses = try await JobStatus.collect(jobs: jobs, warehouse: warehouse, now: now)
         await warehouse?.close()
+        let attention = zip(jobs, statuses).map { JobAttention.of($0, status: $1, now: now) }
         if json {
-            print(StatusDocument.text(warehouse: path, statuses: statuses))
-            return
+            let doc = JSONValue.object([
+                ("warehouse", .string(path)),
+                ("jobs", .array(statuses.map(\.json))),
+                ("broken_files", .array(selection.skipped.map { error in
+                    .object([("file", .string(error.file)), ("line", .integer(Int64(error.line))),
+                             ("message", .string(error.message))])
+                })),
+            ])
+            print(Redactor.shared.redact(doc.jsonText))
+        } else {
+            printText(statuses, attention: attention, skipped: selection.skipped, warehouseFound: warehouse != nil)
         }
-        if warehouse == nil { print("no warehouse at \(path) yet: nothing has run") }
-        for s in statuses {
-            print("\(s.job)  [\(s.source)]  schedule: \(s.schedule)  next: \(s.nextRun ?? "-")")
+        if attention.contains(where: { $0 != nil }) || selection.hasSkippedFiles { throw SluiceExit.failedJob }
+    }
+
+    private func printText(_ statuses: [JobStatus], attention: [JobAttention?], skipped: [JobFileError],
+                           warehouseFound: Bool) {
+        if !warehouseFound { print("no warehouse at \(warehouseOption.path) yet: nothing has run") }
+        for (s, attention) in zip(statuses, attention) {
+            print("\(s.job)  [\(s.source)]  schedule: \(s.schedule)  next: \(s.nextRun.map(Self.utc) ?? "-")")
             if let run = s.lastRun {
-                var line = "  last run #\(run.runID) \(run.status.rawValue) (\(run.trigger.rawValue)) at \(run.startedAt)"
-                line += ", \(run.rowsWritten) rows"
+                var line = "  last run #\(run.runID) \(run.status.rawValue) (\(run.trigger.rawValue)) at \(Self.utc(run.startedAt))"
+                line += ", \(CountText.format(run.rowsWritten, "row"))"
                 if let d = run.durationSeconds { line += ", \(String(format1: d)) s" }
                 print(line)
                 if let error = run.error { print("  error: \(ControlCharacters.escaped(Redactor.shared.redact(error)))") }
@@ -39,12 +63,19 @@ struct StatusCommand: AsyncParsableCommand {
                 print("  never run")
             }
             if s.consecutiveFailures > 0 {
-                print("  consecutive failures: \(s.consecutiveFailures) (last success: \(s.lastSuccessAt ?? "never"))")
+                print("  consecutive failures: \(s.consecutiveFailures) (last success: \(s.lastSuccessAt.map(Self.utc) ?? "never"))")
             }
             for line in s.completenessLines(now: WallClock.epochNow()) { print(ControlCharacters.escaped(line)) }
             for key in s.checkpoint.keys.sorted() {
                 print("  \(ControlCharacters.escaped(key)): \(ControlCharacters.escaped(s.checkpoint[key]!))")
             }
+            if let attention { print("  \(attention.description)") }
         }
+        guard !skipped.isEmpty else { return }
+        print("job files with problems (their jobs are not loaded; sluice validate checks them):")
+        for error in skipped { print("  \(ControlCharacters.escaped(error.description))") }
     }
+
+    /// A stored UTC timestamp as shown: `2026-03-01 12:00:00Z`.
+    static func utc(_ timestamp: String) -> String { timestamp + "Z" }
 }

@@ -19,9 +19,9 @@ struct ValidateCommand: ParsableCommand {
         }
         for error in result.errors { StandardErrorText.write("\(error)\n") }
         if !result.errors.isEmpty {
-            StandardErrorText.write("\(result.errors.count) problem(s) in job files under \(jobsOption.path)\n")
+            StandardErrorText.write("\(CountText.format(result.errors.count, "problem")) in job files under \(jobsOption.path)\n")
             throw SluiceExit.invalid
         }
-        print("\(result.jobs.count) job(s) valid")
+        print("\(CountText.format(result.jobs.count, "job")) valid")
     }
 }

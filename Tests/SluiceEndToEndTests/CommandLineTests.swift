@@ -8,14 +8,7 @@ struct CommandLineTests {
     @Test func validateNamesFileAndLineAndExitsTwo() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
-        try dir.writeJob("broken", """
-        schedule: "every 1h"
-        source:
-          type: cursor-feed
-          base_url: http://127.0.0.1:9/feed
-          dataset: x
-          tokn: { env: X }
-        """)
+        try dir.writeJob("broken", BrokenJobFileTests.broken)
         let result = try await SluiceProcess.run(["validate", "--jobs", dir.jobs], in: dir.path)
         #expect(result.exitCode == 2)
         #expect(result.stderr.contains("broken.yaml:6"))

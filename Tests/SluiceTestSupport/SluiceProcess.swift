@@ -30,8 +30,10 @@ public struct SluiceProcess {
         return try await process.wait(timeout: timeout)
     }
 
-    /// Starts `sluice args…` without waiting (for signal tests).
-    public static func start(_ args: [String], in directory: String, environment: [String: String] = [:]) throws -> Running {
+    /// Starts `sluice args…` without waiting (for signal tests). `journalStream`: set `JOURNAL_STREAM` to the
+    /// device and inode of the file standard error goes to, as systemd does when stderr is the journal.
+    public static func start(_ args: [String], in directory: String, environment: [String: String] = [:],
+                             journalStream: Bool = false) throws -> Running {
         let outPath = directory + "/.stdout-\(UUID().uuidString)"
         let errPath = directory + "/.stderr-\(UUID().uuidString)"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
@@ -44,6 +46,11 @@ public struct SluiceProcess {
         env["SLUICE_JOBS"] = nil
         env["SLUICE_WAREHOUSE"] = nil
         for (k, v) in environment { env[k] = v }
+        if journalStream {
+            var info = stat()
+            guard stat(errPath, &info) == 0 else { throw CocoaError(.fileNoSuchFile) }
+            env["JOURNAL_STREAM"] = "\(info.st_dev):\(info.st_ino)"
+        }
         process.environment = env
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))

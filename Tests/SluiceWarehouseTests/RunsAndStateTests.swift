@@ -141,6 +141,8 @@ struct RunsAndStateTests {
             _ = try SQLiteWarehouse.open(path: path)
         }
         #expect(error?.step == "open warehouse \(path)")
-        #expect(error?.kind == .warehouse)
+        // The path is what is wrong (a usage error), and the message says how to fix it.
+        #expect(error?.kind == .config)
+        #expect(error?.message.contains("does not exist; create it (mkdir -p") == true, "\(String(describing: error))")
     }
 }

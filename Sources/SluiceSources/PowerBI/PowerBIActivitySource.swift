@@ -88,7 +88,7 @@ public struct PowerBIActivitySource: Source {
                 !repaired.contains { $0.startMillis <= live.startMillis && live.endMillis <= $0.endMillis }
             }
         }
-        context.logger.debug("planned \(windows.count) window(s)", metadata: [
+        context.logger.debug("planned \(CountText.format(windows.count, "window"))", metadata: [
             "job.name": "\(job.name)", "powerbi.windows": "\(windows.map(\.day).joined(separator: ","))"])
         var unlimited = RepairBudget(limit: nil)
         for window in windows {

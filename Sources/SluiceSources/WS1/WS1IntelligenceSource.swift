@@ -56,7 +56,7 @@ public struct WS1IntelligenceSource: Source {
                                   "a backfill would replace the table with older downloads; it needs mode snapshot or upsert")
             }
             let candidates = WS1DownloadSelection.backfill(try await session.listAll(), range: range, loaded: Set(loaded))
-            context.logger.info("backfill: \(candidates.count) completed download(s) in \(range) not loaded yet",
+            context.logger.info("backfill: \(CountText.format(candidates.count, "completed download")) in \(range) not loaded yet",
                                 metadata: ["job.name": "\(job.name)"])
             for download in candidates {
                 loaded = WS1DownloadSelection.remember(download.id, in: loaded)
