@@ -8,11 +8,13 @@ struct Sluice: AsyncParsableCommand {
         commandName: "sluice",
         abstract: "Pull SaaS reporting APIs into a local SQLite warehouse that BI tools read.",
         discussion: """
-        Exit codes: 0 every job succeeded, 1 a job failed, 2 bad usage or invalid job files.
+        Exit codes: 0 every job succeeded, 1 a job failed, 2 bad usage or invalid job files
+        (doctor: 0 when every check is ✔, 1 otherwise, invalid job files included).
         Environment: SLUICE_JOBS and SLUICE_WAREHOUSE override the defaults of --jobs and --warehouse.
         """,
         version: Version.text,
-        subcommands: [DaemonCommand.self, RunCommand.self, BackfillCommand.self, StatusCommand.self, ValidateCommand.self, DemoCommand.self]
+        subcommands: [DaemonCommand.self, RunCommand.self, BackfillCommand.self, StatusCommand.self, ValidateCommand.self,
+                      DoctorCommand.self, DemoCommand.self]
     )
 
     /// Parses and runs, mapping usage errors to exit code 2 (design.md §5) instead of ArgumentParser's 64.
