@@ -60,8 +60,10 @@ let package = Package(
         // The SQLite file: binding, migrations, schema evolution, load modes, runs and state.
         .target(
             name: "SluiceWarehouse",
-            dependencies: ["SluiceCore", "CSQLite", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SluiceCore", "CSQLite", "CFileSystem", .product(name: "Logging", package: "swift-log")]
         ),
+        // statfs(2) for the warehouse doctor (Swift's Glibc module lacks <sys/vfs.h>).
+        .target(name: "CFileSystem"),
         // Job runner (pull → load → record), scheduler, services, sd_notify, metrics.
         .target(
             name: "SluiceDaemon",

@@ -34,4 +34,12 @@ public protocol HTTPObserver: Sendable {
     func answered(job: String, status: Int)
     /// An attempt of `job` ended without an answer (connection error, timeout).
     func failed(job: String)
+    /// An answer from `host` carried a `Date` header (the server's clock, as sent), received at `receivedAt`
+    /// (seconds since the epoch on this machine's clock). `sluice doctor` compares the two.
+    func serverDate(job: String, host: String, date: String, receivedAt: Double)
+}
+
+extension HTTPObserver {
+    /// Observers that do not compare clocks ignore the `Date` header.
+    public func serverDate(job: String, host: String, date: String, receivedAt: Double) {}
 }

@@ -71,6 +71,13 @@ public struct URLParts: Sendable, Hashable {
         return "\(scheme)://\(shownHost):\(port)"
     }
 
+    /// `host`, or `host:port` when the port is not the scheme's default, for messages.
+    public var hostAndPort: String {
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        let defaultPort = scheme == "https" ? 443 : (scheme == "http" ? 80 : 0)
+        return port == defaultPort ? shownHost : "\(shownHost):\(port)"
+    }
+
     /// Whether `other` has the same scheme, host and port.
     public func isSameOrigin(as other: URLParts) -> Bool {
         scheme == other.scheme && host == other.host && port == other.port

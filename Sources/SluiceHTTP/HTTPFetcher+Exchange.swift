@@ -155,6 +155,10 @@ extension HTTPFetcher {
         let status = Int(response.status.code)
         counters.withLock { $0.record(status: status) }
         observer?.answered(job: job, status: status)
+        if let observer, let date = response.headers.first(name: "date") {
+            observer.serverDate(job: job, host: URLParts(url)?.hostAndPort ?? "", date: date,
+                                receivedAt: now().timeIntervalSince1970)
+        }
         let headers = response.headers.map { HTTPHeader($0.name, $0.value) }
         let success = (200..<300).contains(status)
         if success, mode == .streamed {

@@ -212,4 +212,15 @@ final class SQLiteStatement {
 
     /// Number of columns in the result.
     var columnCount: Int32 { sqlite3_column_count(stmt) }
+
+    /// The name of result column `index`.
+    func columnName(_ index: Int32) -> String {
+        sqlite3_column_name(stmt, index).map { String(cString: $0) } ?? ""
+    }
+
+    /// The declared type of the table column behind result column `index`; nil for an expression (which is
+    /// what the SQLite3 ODBC driver sees too, and why it then guesses a type from the first row's value).
+    func declaredType(_ index: Int32) -> String? {
+        sqlite3_column_decltype(stmt, index).map { String(cString: $0) }
+    }
 }

@@ -10,12 +10,14 @@ struct Sluice: AsyncParsableCommand {
         discussion: """
         Exit codes: 0 every job succeeded; 1 a job failed, a job file with problems was skipped, or (status) a job \
         needs attention; 2 bad usage, a folder or named job that cannot be used, or an unusable --warehouse; \
-        130 stopped by Ctrl-C (143 by SIGTERM) during run, backfill or demo.
+        130 stopped by Ctrl-C (143 by SIGTERM) during run, backfill or demo; doctor: 0 when every check \
+        is ✔, 1 otherwise.
         Environment: SLUICE_JOBS and SLUICE_WAREHOUSE override the defaults of --jobs and --warehouse.
         First steps: `sluice demo` (runs once), `sluice demo --serve` (keeps a demo daemon running).
         """,
         version: Version.text,
-        subcommands: [DaemonCommand.self, RunCommand.self, BackfillCommand.self, StatusCommand.self, ValidateCommand.self, DemoCommand.self]
+        subcommands: [DaemonCommand.self, RunCommand.self, BackfillCommand.self, StatusCommand.self, ValidateCommand.self,
+                      DoctorCommand.self, DemoCommand.self]
     )
 
     /// Parses and runs, mapping usage errors to exit code 2 (design.md §5) instead of ArgumentParser's 64.

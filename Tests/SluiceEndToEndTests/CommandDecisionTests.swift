@@ -6,7 +6,7 @@ import Testing
 /// job files are broken.
 @Suite("command-line decisions")
 struct CommandDecisionTests {
-    static let commands = ["daemon", "run", "backfill", "status", "validate", "demo"]
+    static let commands = ["daemon", "run", "backfill", "status", "validate", "doctor", "demo"]
 
     @Test func anEmptyArgvIsAProblemNotAHelpScreen() {
         #expect(CommandLineCheck.problem(arguments: [], commands: Self.commands)?.contains("the command line is empty") == true)

@@ -14,7 +14,7 @@ struct FirstHourMessageTests {
         #expect(result.stderr.contains("unknown command 'runn'; did you mean 'run'?"), "\(result.stderr)")
         let far = try await SluiceProcess.run(["frobnicate"], in: dir.path)
         #expect(far.exitCode == 2, "\(far.combined)")
-        #expect(far.stderr.contains("commands: daemon, run, backfill, status, validate, demo"), "\(far.stderr)")
+        #expect(far.stderr.contains("commands: daemon, run, backfill, status, validate, doctor, demo"), "\(far.stderr)")
     }
 
     @Test func anEmptyCommandLineFailsLoudlyInsteadOfPrintingHelp() throws {

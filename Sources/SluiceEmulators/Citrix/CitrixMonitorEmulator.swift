@@ -74,6 +74,8 @@ public final class CitrixMonitorEmulator: Emulator {
     public let journal = RequestJournal()
     /// Failures, delays (slow pages) and truncated bodies (malformed JSON), by Monitor request number.
     public let faults = FaultKnobs()
+    /// The clock of this server's `Date` headers (token route included).
+    public let serverClock = ServerClock()
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration

@@ -85,6 +85,8 @@ public final class CursorFeedEmulator: Emulator {
     public let journal = RequestJournal()
     /// Injected failures, delays and damaged bodies, by request number.
     public let faults = FaultKnobs()
+    /// The clock of this server's `Date` headers.
+    public let serverClock = ServerClock()
 
     /// A feed with the given configuration.
     public init(_ configuration: Configuration = Configuration()) {

@@ -13,9 +13,15 @@ public protocol Emulator: Sendable {
 
     /// Adds the emulator's routes to a fresh router.
     func addRoutes(to router: Router<BasicRequestContext>)
+
+    /// The clock its `Date` headers follow; the server reads it on every response.
+    var serverClock: ServerClock { get }
 }
 
 extension Emulator {
     /// Served at the root unless the emulator says otherwise.
     public var basePath: String { "" }
+
+    /// A clock that agrees with this machine's, for emulators without a knob of their own.
+    public var serverClock: ServerClock { ServerClock() }
 }

@@ -106,8 +106,10 @@ public enum EmulatorServer {
     ) -> some ApplicationProtocol {
         let router = Router()
         emulator.addRoutes(to: router)
+        let clock = emulator.serverClock
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ServerDateHandler(clock)])),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger

@@ -31,6 +31,10 @@ extension PowerBIActivityEmulator {
             return .json(#"{"error":{"code":"PowerBINotAuthorizedException","pbi.error":{"code":"PowerBINotAuthorizedException","parameters":{},"details":[]}}}"#,
                          status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
         }
+        if let status = knobs.withLock({ $0.adminAPIsDenied }) {
+            return .json(#"{"error":{"code":"PowerBINotAuthorizedException","pbi.error":{"code":"PowerBINotAuthorizedException","parameters":{},"details":[]}}}"#,
+                         status: HTTPResponse.Status(code: status))
+        }
         switch chainPosition(FormEncoding.parse(request.uri.query ?? "")) {
         case .failure(let refusal): return refusal.response
         case .success(let (position, first)):

@@ -86,6 +86,8 @@ public final class PowerBIActivityEmulator: Emulator {
         /// `brokenChainsLeft` > 0.
         var brokenDay: Int64?
         var brokenChainsLeft = 0
+        /// While set, the service principal may not use the admin APIs and valid tokens get this status.
+        var adminAPIsDenied: Int?
     }
 
     /// The path of the API base under the server URL.
@@ -96,6 +98,8 @@ public final class PowerBIActivityEmulator: Emulator {
     public let journal = RequestJournal()
     /// Faults for the activity events route, by request number.
     public let faults = FaultKnobs()
+    /// The clock of this server's `Date` headers (token route included).
+    public let serverClock = ServerClock()
     let tokenEndpoint: OAuthTokenEndpoint
     let knobs = Mutex(Knobs())
     /// Every event, ordered by `CreationTime` then `Id`.
@@ -186,6 +190,13 @@ public final class PowerBIActivityEmulator: Emulator {
     /// Serves continuation URIs on this base URL (`http://localhost:8080`) instead of the request's own host.
     public func setContinuationBase(_ base: String?) {
         knobs.withLock { $0.continuationBase = base }
+    }
+
+    /// Takes the service principal out of the security group the tenant setting "Allow service principals to use
+    /// read-only admin APIs" names: a valid token then gets `status` (403; 401 was seen too, source-apis.md
+    /// §3.9) with `PowerBINotAuthorizedException`. nil lets it in again.
+    public func denyAdminAPIs(status: Int?) {
+        knobs.withLock { $0.adminAPIsDenied = status }
     }
 
     /// When API request `number` arrives, every token issued so far expires (that request gets a 401).

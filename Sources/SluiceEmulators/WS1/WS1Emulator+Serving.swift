@@ -34,7 +34,13 @@ extension WS1Emulator {
         } else if let token = AuthorizationHeader.bearerToken(request.headers[.authorization]),
                   tokenEndpoint.isValid(token) {
             if plan.delay > .zero { try await Task.sleep(for: plan.delay) }
-            response = try await answer()
+            if let status = state.withLock({ $0.unsharedStatus }) {
+                response = status == 404
+                    ? Self.error(404, "RESOURCE-NOT-FOUND", "report not found")
+                    : Self.error(status, "AUTHORIZATION-FAILED", "authorization failed")
+            } else {
+                response = try await answer()
+            }
         } else {
             response = Self.error(401, "UNAUTHORIZED", "Likely your access-token needs to be renewed")
         }

@@ -56,6 +56,8 @@ public final class WS1Emulator: Emulator {
         var downloadRequests: [String] = []
         /// Paging values written into list answers instead of the real ones (a hostile server).
         var reflectedOffset: Int64?
+        /// While set, the report is not shared with the service account and its routes answer this status.
+        var unsharedStatus: Int?
     }
 
     let state: Mutex<State>
@@ -67,6 +69,8 @@ public final class WS1Emulator: Emulator {
     public let journal = RequestJournal()
     /// Faults for API requests, by `journal` arrival number.
     public let faults = FaultKnobs()
+    /// The clock of this server's `Date` headers (token route included).
+    public let serverClock = ServerClock()
 
     public init(_ configuration: Configuration) {
         tokenEndpoint = OAuthTokenEndpoint(.init(clientID: configuration.clientID, clientSecret: configuration.clientSecret,
@@ -120,6 +124,13 @@ public final class WS1Emulator: Emulator {
     /// broken or hostile server might (`9223372036854775807`); nil restores the real ones.
     public func setReflectedOffset(_ offset: Int64?) {
         state.withLock { $0.reflectedOffset = offset }
+    }
+
+    /// Unshares the report from the service account: listing its downloads, running it and downloading answer
+    /// `status` (403, authorization failed, or 404, as if the report did not exist: source-apis.md §1.4, §1.11);
+    /// nil shares it again.
+    public func setReportUnshared(status: Int?) {
+        state.withLock { $0.unsharedStatus = status }
     }
 
     /// Ids of the entries in list order.

@@ -191,11 +191,7 @@ public struct CursorFeedSource: Source {
             guard number <= Self.maxPages else {
                 throw SluiceError(.badResponse, step: step, "the feed did not end after \(Self.maxPages) pages")
             }
-            let url = URLBuilder.url(settings.baseURL, path: [settings.dataset], query: [
-                (settings.sinceParam, since),
-                (settings.pageSizeParam, String(settings.pageSize)),
-                (settings.cursorParam, cursor),
-            ])
+            let url = pageURL(since: since, pageSize: settings.pageSize, cursor: cursor)
             let response = try await context.fetcher.send(
                 HTTPRequest(method: "GET", url: url, headers: [HTTPHeader("Accept", "application/json")], step: step),
                 authorizer: authorizer)
@@ -210,6 +206,15 @@ public struct CursorFeedSource: Source {
                                       + "following it would read the same pages for ever")
             }
         } while cursor != nil && maxPages.map { number < $0 } ?? true
+    }
+
+    /// `GET {base_url}/{dataset}?{since_param}=…&{page_size_param}=…&{cursor_param}=…`, leaving out what is nil.
+    func pageURL(since: String?, pageSize: Int, cursor: String?) -> String {
+        URLBuilder.url(settings.baseURL, path: [settings.dataset], query: [
+            (settings.sinceParam, since),
+            (settings.pageSizeParam, String(pageSize)),
+            (settings.cursorParam, cursor),
+        ])
     }
 
     /// The most pages one run reads (100 million rows at the default page size).
