@@ -60,10 +60,12 @@ public struct DaemonResources: Sendable {
 /// when the group has stopped; it throws only when a service fails (the metrics port is taken). A failed run
 /// never stops it.
 public enum Daemon {
-    public static func run(_ configuration: DaemonConfiguration, jobs: [JobDefinition], resources: DaemonResources,
-                           logger: Logger) async throws {
+    /// `brokenFiles`: the job files that failed to load at start, shown by the status page and `/api/status`
+    /// until a reload fixes them.
+    public static func run(_ configuration: DaemonConfiguration, jobs: [JobDefinition], brokenFiles: [JobFileError] = [],
+                           resources: DaemonResources, logger: Logger) async throws {
         let metrics = RunMetrics()
-        let state = DaemonState(jobs: jobs)
+        let state = DaemonState(jobs: jobs, brokenFiles: brokenFiles)
         try await SourceRuntime.with(secrets: resources.secrets, observer: metrics) { sources in
             let runner = JobRunner(warehouse: resources.warehouse, sources: sources, locks: resources.locks, logger: logger,
                                    metrics: metrics, gapWarningSeconds: configuration.gapWarningSeconds,
@@ -86,7 +88,7 @@ public enum Daemon {
                 loadHistory: { await loadHistory($0, warehouse: resources.warehouse, logger: logger) },
                 notifier: notifier, logger: logger, clock: UTCClock(),
                 refresh: { jobs in await monitor.refresh(jobs, now: WallClock.epochNow()) },
-                onJobsChanged: { state.setJobs($0) })
+                onJobsChanged: { state.setJobs($0, brokenFiles: $1) })
 
             // Graceful shutdown runs in reverse order: the notifier says STOPPING=1 first, the scheduler drains
             // its runs next, and the metrics endpoint answers until the very end.

@@ -34,7 +34,7 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
     let jitter: @Sendable (Duration) -> Duration
     let refresh: (@Sendable ([JobDefinition]) async -> Int)?
     let refreshInterval: Duration
-    let onJobsChanged: @Sendable ([JobDefinition]) -> Void
+    let onJobsChanged: @Sendable ([JobDefinition], [JobFileError]) -> Void
 
     /// - Parameters:
     ///   - jobs: The jobs to schedule.
@@ -53,7 +53,7 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
                 notifier: SystemdNotifier, logger: Logger,
                 clock: C, jitter: @escaping @Sendable (Duration) -> Duration = SchedulerJitter.random,
                 refresh: (@Sendable ([JobDefinition]) async -> Int)? = nil, refreshInterval: Duration = .seconds(60),
-                onJobsChanged: @escaping @Sendable ([JobDefinition]) -> Void = { _ in }) {
+                onJobsChanged: @escaping @Sendable ([JobDefinition], [JobFileError]) -> Void = { _, _ in }) {
         self.jobs = jobs
         self.history = history
         self.maxConcurrent = maxConcurrent
@@ -148,7 +148,7 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
                     let known = added.isEmpty ? [:] : await loadHistory(added)
                     definitions = [:]
                     for job in outcome.jobs { definitions[job.name] = job }
-                    onJobsChanged(outcome.jobs)
+                    onJobsChanged(outcome.jobs, outcome.problems)
                     scheduler.setJobs(outcome.jobs.map(Scheduler.Job.init), history: known, now: clock.now, jitter: jitter)
                 case .shutdown:
                     guard !stopping else { break }

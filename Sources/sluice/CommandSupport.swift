@@ -37,10 +37,10 @@ enum CommandSupport {
 
     /// Runs the daemon until it stops and closes its warehouse; a failed service (the metrics port taken
     /// after the check) is logged and ends with exit code 1.
-    static func runDaemon(_ configuration: DaemonConfiguration, jobs: [JobDefinition], resources: DaemonResources,
-                          logger: Logger) async throws {
+    static func runDaemon(_ configuration: DaemonConfiguration, jobs: [JobDefinition], brokenFiles: [JobFileError] = [],
+                          resources: DaemonResources, logger: Logger) async throws {
         do {
-            try await Daemon.run(configuration, jobs: jobs, resources: resources, logger: logger)
+            try await Daemon.run(configuration, jobs: jobs, brokenFiles: brokenFiles, resources: resources, logger: logger)
             await resources.warehouse.close()
         } catch {
             await resources.warehouse.close()

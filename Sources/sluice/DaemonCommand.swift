@@ -55,8 +55,9 @@ struct DaemonCommand: AsyncParsableCommand {
             throw CommandSupport.usageError(problem)
         }
         let logger = CommandSupport.bootstrapLogging(logOptions)
-        let jobs = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [],
-                                               consequence: "their jobs do not run until fixed (reload with SIGHUP)").jobs
+        let selection = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [],
+                                                    consequence: "their jobs do not run until fixed (reload with SIGHUP)")
+        let jobs = selection.jobs
         if let warning = FileSafety.folderWarning(forWarehouse: warehouseOption.path) { logger.warning("\(warning)") }
         if let address = metrics.flatMap(MetricsServer.Address.init(parsing:)), !address.isLoopback {
             logger.warning("""
@@ -80,7 +81,8 @@ struct DaemonCommand: AsyncParsableCommand {
             publisher: publish.map { SQLitePublisher(warehousePath: warehouseOption.path, destination: $0, logger: logger) },
             secrets: SecretResolver(), reader: reader)
         do {
-            try await CommandSupport.runDaemon(configuration, jobs: jobs, resources: resources, logger: logger)
+            try await CommandSupport.runDaemon(configuration, jobs: jobs, brokenFiles: selection.skipped, resources: resources,
+                                               logger: logger)
             await reader?.close()
         } catch {
             await reader?.close()

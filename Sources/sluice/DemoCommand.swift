@@ -123,7 +123,7 @@ struct DemoCommand: AsyncParsableCommand {
 
             serving the demo until Ctrl-C; the jobs, their secret files and the warehouse are in \(folderPath)/
               metrics:      http://\(address)/metrics
-              status page:  http://\(address)/  (comes in a later release)
+              status page:  http://\(address)/  (and /api/status for scripts)
 
             From a second terminal:
               sluice status --jobs \(jobs) --warehouse \(warehouse)

@@ -33,15 +33,7 @@ struct StatusCommand: AsyncParsableCommand {
         await warehouse?.close()
         let attention = zip(jobs, statuses).map { JobAttention.of($0, status: $1, now: now) }
         if json {
-            let doc = JSONValue.object([
-                ("warehouse", .string(path)),
-                ("jobs", .array(statuses.map(\.json))),
-                ("broken_files", .array(selection.skipped.map { error in
-                    .object([("file", .string(error.file)), ("line", .integer(Int64(error.line))),
-                             ("message", .string(error.message))])
-                })),
-            ])
-            print(Redactor.shared.redact(doc.jsonText))
+            print(StatusDocument.text(warehouse: path, statuses: statuses, brokenFiles: selection.skipped))
         } else {
             printText(statuses, attention: attention, skipped: selection.skipped, warehouseFound: warehouse != nil)
         }

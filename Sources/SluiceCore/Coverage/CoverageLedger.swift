@@ -63,7 +63,11 @@ public enum CoverageLedger {
         }
         let earlier = history.filter { $0.start != row.start && $0.start < row.start && $0.status == .complete
             && $0.isPoint == row.isPoint && !deletes.contains($0.start) }
-        row.suspicious = SuspiciousVolume.isSuspicious(rows: row.rows, seconds: row.seconds,
+        // A window that re-reads time an earlier window already covered (a cursor feed asks again from its
+        // watermark, which may lie far back) is measured by its new part only: the old part was counted then.
+        let coveredUntil = row.isPoint ? nil : earlier.map(\.end).filter { $0 > row.start && $0 < row.end }.max()
+        let newSeconds = coveredUntil.map { Double(row.end - $0) / 1000 } ?? row.seconds
+        row.suspicious = SuspiciousVolume.isSuspicious(rows: row.rows, seconds: newSeconds,
                                                        history: earlier.prefix(SuspiciousVolume.historyCount)
                                                            .map { ($0.rows, $0.seconds) })
         return CoverageChange(upserts: [row], deletes: Array(Set(deletes)).sorted())

@@ -7,19 +7,25 @@ import SluiceCore
 public final class DaemonState: Sendable {
     private struct State {
         var jobs: [JobDefinition] = []
+        var brokenFiles: [JobFileError] = []
         var progress: [String: RunProgress] = [:]
     }
 
     private let state = Mutex(State())
 
-    public init(jobs: [JobDefinition] = []) {
-        state.withLock { $0.jobs = jobs }
+    public init(jobs: [JobDefinition] = [], brokenFiles: [JobFileError] = []) {
+        state.withLock { $0.jobs = jobs; $0.brokenFiles = brokenFiles }
     }
 
     /// The jobs in force, by name.
     public var jobs: [JobDefinition] { state.withLock { $0.jobs }.sorted { $0.name < $1.name } }
 
-    public func setJobs(_ jobs: [JobDefinition]) { state.withLock { $0.jobs = jobs } }
+    /// The job files with problems at the last (re)load; their jobs keep an earlier definition or do not run.
+    public var brokenFiles: [JobFileError] { state.withLock { $0.brokenFiles } }
+
+    public func setJobs(_ jobs: [JobDefinition], brokenFiles: [JobFileError]) {
+        state.withLock { $0.jobs = jobs; $0.brokenFiles = brokenFiles }
+    }
 
     /// Progress of the runs in flight, by job.
     public var progress: [String: RunProgress] { state.withLock { $0.progress } }

@@ -9,6 +9,8 @@ public enum StatusPageHTML {
         let withGaps = model.panels.filter { ($0.status.completeness?.gaps ?? []).contains { $0.reason != .lost } }.count
         var summary = "\(model.panels.count) job\(model.panels.count == 1 ? "" : "s") · \(failing) failing"
         if withGaps > 0 { summary += " · \(withGaps) with gaps" }
+        let broken = Set(model.brokenFiles.map(\.file)).count
+        if broken > 0 { summary += " · \(broken) broken job file\(broken == 1 ? "" : "s")" }
         var html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8">
@@ -24,6 +26,7 @@ public enum StatusPageHTML {
             """
         for panel in model.panels { html += card(panel, now: model.now) }
         html += "</section>\n"
+        html += brokenFiles(model.brokenFiles)
         html += heatMap(model)
         html += timeline(model)
         html += """
@@ -34,6 +37,17 @@ public enum StatusPageHTML {
 
             """
         return html
+    }
+
+    /// The job files that did not load, each with its file, line and cause (redacted, escaped).
+    static func brokenFiles(_ errors: [JobFileError]) -> String {
+        guard !errors.isEmpty else { return "" }
+        var out = "<section class=\"broken\" aria-label=\"job files with problems\"><h2>✘ job files with problems</h2>\n<ul>\n"
+        for error in errors {
+            out += "<li class=\"error\">\(escape(Redactor.shared.redact(error.description)))</li>\n"
+        }
+        return out + "</ul><p>Their jobs keep the definition they had, or do not run; <code>sluice validate</code> "
+            + "checks them, SIGHUP reloads.</p></section>\n"
     }
 
     // MARK: Job cards
@@ -175,11 +189,13 @@ public enum StatusPageHTML {
         for panel in model.panels {
             var bars = ""
             for bar in panel.timeline {
-                let x = (bar.start - start) / span * 1440
-                let width = max(2, (bar.end - bar.start) / span * 1440)
+                // At least 4 of 1440 units wide (a 1 s run is still seen), kept inside the lane at "now".
+                let width = max(4, (bar.end - bar.start) / span * 1440)
+                let x = min((bar.start - start) / span * 1440, 1440 - width)
+                let (y, height) = barShape(bar.status)
                 let label = "#\(bar.runID) \(bar.status.rawValue), \(bar.rows) rows, \(instant(bar.start))"
-                bars += "<rect class=\"r-\(bar.status.rawValue)\" x=\"\(fmt(x))\" y=\"2\" width=\"\(fmt(width))\" "
-                    + "height=\"14\"><title>\(escape(label))</title></rect>"
+                bars += "<rect class=\"r-\(bar.status.rawValue)\" x=\"\(fmt(x))\" y=\"\(y)\" width=\"\(fmt(width))\" "
+                    + "height=\"\(height)\"><title>\(escape(label))</title></rect>"
             }
             out += "<div class=\"lane\"><b title=\"\(escape(panel.status.job))\">\(escape(panel.status.job))</b>"
                 + "<svg viewBox=\"0 0 1440 18\" preserveAspectRatio=\"none\" role=\"img\" "
@@ -187,9 +203,19 @@ public enum StatusPageHTML {
         }
         out += "<div class=\"axis\"><span></span><div><span>\(escape(shortTime(start)))</span>"
             + "<span>\(escape(shortTime(start + span / 2)))</span><span>now</span></div></div>\n"
-        out += "<ul class=\"legend\"><li>green: succeeded or unchanged</li><li>red: failed</li><li>blue: running</li>"
-            + "<li>grey: cancelled</li></ul></section>\n"
+        out += "<ul class=\"legend\"><li>green, middle: succeeded or unchanged</li><li>red, full height: failed</li>"
+            + "<li>blue: running</li><li>grey, thin: cancelled</li></ul></section>\n"
         return out
+    }
+
+    /// A bar's vertical place and height in its 18-unit lane: the outcome reads by shape as well as by colour.
+    static func barShape(_ status: RunStatus) -> (y: Int, height: Int) {
+        switch status {
+        case .failed, .abandoned: (0, 18)
+        case .running: (2, 14)
+        case .succeeded, .unchanged: (4, 10)
+        default: (7, 4)
+        }
     }
 
     // MARK: Text

@@ -41,6 +41,8 @@ public struct StatusPageModel: Sendable {
     /// The last 30 UTC days, oldest first (milliseconds of each day's 00:00Z).
     public var days: [Int64]
     public var panels: [Panel]
+    /// Job files that did not load (file, line, cause); their jobs run an earlier definition or not at all.
+    public var brokenFiles: [JobFileError] = []
 
     public static let dayCount = 30
     public static let runCount = 30
@@ -48,7 +50,8 @@ public struct StatusPageModel: Sendable {
 
     /// The model of `statuses` with each job's runs (newest first), coverage rows and progress.
     public static func build(statuses: [JobStatus], runs: [String: [RunRecord]], coverage: [String: [CoverageRow]],
-                             progress: [String: RunProgress], warningSeconds: Double, now: Double) -> StatusPageModel {
+                             progress: [String: RunProgress], brokenFiles: [JobFileError] = [], warningSeconds: Double,
+                             now: Double) -> StatusPageModel {
         let nowMillis = EpochMillis.from(seconds: now)
         let today = EpochMillis.dayStart(nowMillis)
         let days = (0..<dayCount).reversed().map { today - Int64($0) * EpochMillis.day }
@@ -63,7 +66,7 @@ public struct StatusPageModel: Sendable {
                          timeline: timeline(history, now: now),
                          callouts: callouts(status, warningSeconds: warningSeconds, now: nowMillis))
         }
-        return StatusPageModel(now: now, days: days, panels: panels)
+        return StatusPageModel(now: now, days: days, panels: panels, brokenFiles: brokenFiles)
     }
 
     static func mark(_ status: JobStatus, running: Bool) -> Mark {

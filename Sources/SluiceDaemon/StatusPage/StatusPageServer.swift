@@ -41,6 +41,7 @@ public struct StatusPageServer: Sendable {
             coverage[job.name] = try await warehouse.coverage(job: job.name)
         }
         let model = StatusPageModel.build(statuses: statuses, runs: runs, coverage: coverage, progress: state.progress,
+                                          brokenFiles: state.brokenFiles,
                                           warningSeconds: warningSeconds, now: now)
         let nonce = Self.nonce()
         return (StatusPageHTML.render(model, product: product, nonce: nonce), nonce)
@@ -49,7 +50,7 @@ public struct StatusPageServer: Sendable {
     /// The JSON of `sluice status --json`.
     func statusJSON(now: Double = WallClock.epochNow()) async throws -> String {
         let statuses = try await JobStatus.collect(jobs: state.jobs, warehouse: warehouse, now: now)
-        return StatusDocument.text(warehouse: warehouseName, statuses: statuses)
+        return StatusDocument.text(warehouse: warehouseName, statuses: statuses, brokenFiles: state.brokenFiles)
     }
 
     /// 128 random bits as hex: a fresh nonce per response.

@@ -27,8 +27,8 @@ enum StatusPageStyle {
         .m-stale .mark{background:var(--warn)}
         .m-running .mark{background:#0969da}
         .source{color:var(--muted);font-weight:400;font-size:13px}
-        dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 10px;margin:6px 0;font-size:14px}
-        dt{color:var(--muted)}
+        dl{display:grid;grid-template-columns:minmax(0,max-content) minmax(12em,1fr);gap:2px 10px;margin:6px 0;font-size:14px}
+        dt{color:var(--muted);overflow-wrap:anywhere}
         dd{margin:0;overflow-wrap:anywhere}
         .error{background:#ffebe9;border:1px solid #ffcecb;border-radius:4px;padding:6px 8px;font-size:13px;\
         overflow-wrap:anywhere;white-space:pre-wrap;margin:6px 0}

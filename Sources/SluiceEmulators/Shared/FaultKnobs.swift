@@ -13,11 +13,14 @@ public final class FaultKnobs: Sendable {
         public var status: Int
         /// `Retry-After` header value (seconds or an HTTP date), sent verbatim when set.
         public var retryAfter: String?
+        /// The `error` text of the JSON body; nil sends the code (`rate_limited` or `injected_failure`).
+        public var message: String?
 
-        /// An injected error answer with the given status and optional `Retry-After` value.
-        public init(status: Int, retryAfter: String? = nil) {
+        /// An injected error answer with the given status, optional `Retry-After` value and error text.
+        public init(status: Int, retryAfter: String? = nil, message: String? = nil) {
             self.status = status
             self.retryAfter = retryAfter
+            self.message = message
         }
     }
 
@@ -59,8 +62,9 @@ public final class FaultKnobs: Sendable {
     }
 
     /// Answers the next `count` requests (whatever their numbers) with `status`.
-    public func failNextRequests(_ count: Int, status: Int, retryAfter: String? = nil) {
-        let failure = Failure(status: status, retryAfter: retryAfter)
+    /// `message` replaces the body's error text (an API error body that quotes markup, say).
+    public func failNextRequests(_ count: Int, status: Int, retryAfter: String? = nil, message: String? = nil) {
+        let failure = Failure(status: status, retryAfter: retryAfter, message: message)
         state.withLock { $0.failNext.append(contentsOf: repeatElement(failure, count: max(0, count))) }
     }
 
@@ -141,6 +145,6 @@ extension FaultKnobs.Failure {
         var headers: HTTPFields = [:]
         if let retryAfter { headers[.retryAfter] = retryAfter }
         let code = status == 429 ? "rate_limited" : "injected_failure"
-        return .jsonError(code, status: HTTPResponse.Status(code: status), headers: headers)
+        return .jsonError(message ?? code, status: HTTPResponse.Status(code: status), headers: headers)
     }
 }

@@ -86,6 +86,16 @@ struct CoverageLedgerTests {
         let usual = apply(mark(0, 24, .complete, rows: 900), to: [], history: history)
         #expect(!usual.upserts[0].suspicious)
     }
+
+    @Test func aWindowThatReReadsCoveredTimeIsMeasuredByItsNewPart() {
+        // A feed's first read covered 2000 hours with 2000 rows; the next asks again from a watermark 1990
+        // hours back, a quarter of an hour after the first ended, and serves 1 row: not suspicious.
+        let first: [CoverageRow] = [.make(-2000, 0, .complete, rows: 2000)]
+        let next = apply(mark(-1990, 0.25, .complete, rows: 1), to: [], history: first)
+        #expect(!next.upserts[0].suspicious)
+        // Measured over its whole length it would have been (the rule the new part replaces).
+        #expect(SuspiciousVolume.isSuspicious(rows: 1, seconds: 1990.25 * 3600, history: [(2000, 2000 * 3600)]))
+    }
 }
 
 @Suite("suspicious volume rule")

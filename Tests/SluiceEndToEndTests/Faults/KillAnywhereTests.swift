@@ -3,7 +3,7 @@ import SluiceEmulators
 import SluiceTestSupport
 import Testing
 
-/// Reliability invariant 2 (design.md §7): SIGKILL at any moment leaves a warehouse that passes
+/// SIGKILL at any moment leaves a warehouse that passes
 /// `integrity_check`, whose checkpoint never points past committed data, and which converges to exactly the
 /// content of an uninterrupted run; the killed runs end up `abandoned`.
 @Suite("kill anywhere", .serialized)
@@ -28,9 +28,17 @@ struct KillAnywhereTests {
                 // Each round starts from an empty warehouse, is killed mid-load, then re-run to completion.
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: f.dir.warehouse + suffix) }
                 f.feed.faults.setDelay(.milliseconds(20))
+                // The kill lands after a random number of the run's page requests (0: while the process starts,
+                // before any table exists), then a random part of a page's time: counted in requests, not in
+                // wall time, so a loaded machine that starts the binary slowly still sees kills mid-run.
+                let pagesBefore = Int.random(in: 0...20, using: &random)
+                let within = Int.random(in: 0...25, using: &random)
+                let before = f.feed.journal.requestCount
                 let process = try SluiceProcess.start(["run", "--jobs", f.dir.jobs, "--warehouse", f.dir.warehouse],
                                                       in: f.dir.path, environment: f.environment)
-                try await Task.sleep(for: .milliseconds(Int.random(in: 30...450, using: &random)))
+                let reached = try await eventually(within: 30) { f.feed.journal.requestCount - before >= pagesBefore }
+                #expect(reached, "round \(round): the run never made \(pagesBefore) requests")
+                try await Task.sleep(for: .milliseconds(within))
                 process.signal(SIGKILL)
                 _ = try await process.wait(timeout: 30)
                 let context = "round \(round), seed \(Self.seed)"
