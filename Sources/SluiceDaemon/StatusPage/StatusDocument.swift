@@ -4,7 +4,8 @@ import SluiceCore
 /// two can never drift apart.
 public enum StatusDocument {
     public static func json(warehouse: String, statuses: [JobStatus]) -> JSONValue {
-        .object([("warehouse", .string(warehouse)), ("jobs", .array(statuses.map(\.json)))])
+        .object([("warehouse", .string(warehouse)), ("jobs", .array(statuses.map(\.json))),
+                 ("tenants", JobStatus.tenantsJSON(statuses))])
     }
 
     /// The document as text, redacted.
