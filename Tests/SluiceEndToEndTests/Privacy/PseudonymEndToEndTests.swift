@@ -128,6 +128,12 @@ struct PseudonymEndToEndTests {
             #expect(run.combined.contains("another pseudonym_key"))
             #expect(try f.reader().int("SELECT count(*) FROM pbi_events") == rows)
 
+            // Without the key at hand (validate on another machine) the field list is still compared.
+            let withoutKey = try await SluiceProcess.run(["validate", "--jobs", f.dir.jobs, "--warehouse", f.dir.warehouse],
+                                                         in: f.dir.path, environment: f.environment, timeout: 60)
+            #expect(withoutKey.exitCode == 0, "\(withoutKey.combined)")
+            #expect(withoutKey.stderr.contains("note: job 'pbi': pseudonym_key not compared with the warehouse"))
+
             // A new list on the same table is refused too; a new table starts over.
             try f.dir.writeJob("pbi", Self.job(f, table: "pbi_events", pseudonymise: "[UserId]"))
             let fewer = try await Self.sluice(f, ["validate"], key: "first-key-0123456789")
