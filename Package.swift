@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // HMAC-SHA256 for pseudonymised columns (already in the graph through async-http-client).
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         // Benchmark only: the CSV parser comparison of issue 3.
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
@@ -55,6 +57,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore", "SluiceWire", "SluiceHTTP",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The SQLite file: binding, migrations, schema evolution, load modes, runs and state.

@@ -19,14 +19,18 @@ public struct TableTarget: Sendable, Hashable {
     public var columnTypes: [String: ColumnType]
     /// For `snapshot` mode: how many snapshots to keep (nil keeps all).
     public var keepSnapshots: Int?
+    /// Which key and which fields the rows are pseudonymised with (``PseudonymFingerprint/clear`` for none);
+    /// the warehouse refuses to mix two of them in one table. nil: not checked (tools and tests).
+    public var pseudonyms: PseudonymFingerprint?
 
     public init(table: String, mode: LoadMode, primaryKey: [String] = [], columnTypes: [String: ColumnType] = [:],
-                keepSnapshots: Int? = nil) {
+                keepSnapshots: Int? = nil, pseudonyms: PseudonymFingerprint? = nil) {
         self.table = table
         self.mode = mode
         self.primaryKey = primaryKey
         self.columnTypes = columnTypes
         self.keepSnapshots = keepSnapshots
+        self.pseudonyms = pseudonyms
     }
 }
 

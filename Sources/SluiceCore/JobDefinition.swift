@@ -20,6 +20,10 @@ public struct JobDefinition: Sendable {
     /// `repair_budget:` the most requests a scheduled run spends re-pulling gaps before new data; nil: the
     /// source's default (see ``JobDefinition/defaultRepairBudget``), 0: never repair automatically.
     public var repairBudget: Int?
+    /// `tenant:` whose data this job pulls (`[a-z0-9][a-z0-9_-]*`); nil for a single-customer installation.
+    /// Every row of the job's tables carries it in a `tenant` column that leads the primary key, and the
+    /// job's API budgets are that tenant's own.
+    public var tenant: String?
 
     /// Requests a run may spend on gaps when the job file says nothing: a tenth of Power BI's hourly budget,
     /// so repairs never starve the new data of a job that runs every hour.
@@ -31,8 +35,9 @@ public struct JobDefinition: Sendable {
     public init(name: String, file: String, schedule: Schedule, timezone: String = "UTC", jitterSeconds: Double = 0,
                 target: TargetSettings, http: HTTPSettings = HTTPSettings(), source: SourceSettings,
                 maxRunSeconds: Double = JobDefinition.defaultMaxRunSeconds, maxStalenessSeconds: Double? = nil,
-                repairBudget: Int? = nil) {
+                repairBudget: Int? = nil, tenant: String? = nil) {
         self.name = name
+        self.tenant = tenant
         self.file = file
         self.schedule = schedule
         self.timezone = timezone
@@ -43,6 +48,11 @@ public struct JobDefinition: Sendable {
         self.maxRunSeconds = maxRunSeconds
         self.maxStalenessSeconds = maxStalenessSeconds
         self.repairBudget = repairBudget
+    }
+
+    /// Every secret reference of the job, keyed as in the job file: the source's and `pseudonym_key`.
+    public var secrets: [(key: String, ref: SecretRef)] {
+        source.secrets + (target.pseudonymKey.map { [("pseudonym_key", $0)] } ?? [])
     }
 
     /// The table name used when the job file gives none: the job name with `-` turned into `_`.
@@ -63,14 +73,25 @@ public struct TargetSettings: Sendable, Hashable {
     public var columns: [String: ColumnType]
     /// `keep_snapshots:` for snapshot mode.
     public var keepSnapshots: Int?
+    /// `pseudonymise:` source names whose values are replaced by a keyed hash before they leave the source;
+    /// `Column.member` names a member of the objects inside a JSON column (`SharingInformation.RecipientEmail`).
+    public var pseudonymise: [String]
+    /// `drop:` source names that are never stored.
+    public var drop: [String]
+    /// `pseudonym_key:` the HMAC key of ``pseudonymise``; required when that list is not empty.
+    public var pseudonymKey: SecretRef?
 
     public init(table: String? = nil, mode: LoadMode? = nil, primaryKey: [String] = [], columns: [String: ColumnType] = [:],
-                keepSnapshots: Int? = nil) {
+                keepSnapshots: Int? = nil, pseudonymise: [String] = [], drop: [String] = [],
+                pseudonymKey: SecretRef? = nil) {
         self.table = table
         self.mode = mode
         self.primaryKey = primaryKey
         self.columns = columns
         self.keepSnapshots = keepSnapshots
+        self.pseudonymise = pseudonymise
+        self.drop = drop
+        self.pseudonymKey = pseudonymKey
     }
 }
 

@@ -74,6 +74,14 @@ extension JobFileDecoder {
                                                       + "\(others.joined(separator: ", ")); job names must be unique"))
             }
         }
+        for shared in sharedDatasetTables(result.jobs) {
+            result.errors.append(JobFileError(file: shared.job.file, line: 1, message: "job '\(shared.job.name)' writes "
+                + "table '\(shared.table)' like \(shared.others.joined(separator: ", ")), and one of them loads whole "
+                + "datasets (snapshot or replace), which would hide the other's rows; give each job its own "
+                + "target.table, or load both in mode: upsert"))
+        }
+        let refused = Set(result.errors.map(\.file))
+        result.jobs.removeAll { refused.contains($0.file) }
         result.errors = JobFileErrors(result.errors).errors
         return result
     }

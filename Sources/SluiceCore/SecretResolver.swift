@@ -58,7 +58,7 @@ public final class SecretResolver: Sendable {
     /// `{file:}` secret it names is world-readable too.
     public func fileWarnings(for job: JobDefinition) -> [String] {
         guard Self.isWorldReadable(job.file) else { return [] }
-        return job.source.secrets.compactMap { key, ref in
+        return job.secrets.compactMap { key, ref in
             guard case .file(let path) = ref, Self.isWorldReadable(path) else { return nil }
             return "job '\(job.name)': the job file \(job.file) and the \(key) secret file \(path) are both readable "
                 + "by every user; run chmod o-r \(path) (or use {credential: name} with LoadCredential=)"

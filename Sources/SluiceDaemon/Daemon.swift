@@ -65,6 +65,7 @@ public enum Daemon {
     public static func run(_ configuration: DaemonConfiguration, jobs: [JobDefinition], brokenFiles: [JobFileError] = [],
                            resources: DaemonResources, logger: Logger) async throws {
         let metrics = RunMetrics()
+        metrics.setTenants(of: jobs)
         let state = DaemonState(jobs: jobs, brokenFiles: brokenFiles)
         try await SourceRuntime.with(secrets: resources.secrets, observer: metrics) { sources in
             let runner = JobRunner(warehouse: resources.warehouse, sources: sources, locks: resources.locks, logger: logger,
@@ -88,7 +89,10 @@ public enum Daemon {
                 loadHistory: { await loadHistory($0, warehouse: resources.warehouse, logger: logger) },
                 notifier: notifier, logger: logger, clock: UTCClock(),
                 refresh: { jobs in await monitor.refresh(jobs, now: WallClock.epochNow()) },
-                onJobsChanged: { state.setJobs($0, brokenFiles: $1) })
+                onJobsChanged: { jobs, broken in
+                    metrics.setTenants(of: jobs)
+                    state.setJobs(jobs, brokenFiles: broken)
+                })
 
             // Graceful shutdown runs in reverse order: the notifier says STOPPING=1 first, the scheduler drains
             // its runs next, and the metrics endpoint answers until the very end.

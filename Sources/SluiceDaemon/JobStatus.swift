@@ -4,6 +4,8 @@ import SluiceCore
 /// What `sluice status` shows for one job.
 public struct JobStatus: Sendable {
     public var job: String
+    /// The job's `tenant:`, nil when it has none.
+    public var tenant: String? = nil
     public var source: String
     public var schedule: String
     /// Normalised UTC text of the next fire time, when the schedule has one.
@@ -25,6 +27,7 @@ public struct JobStatus: Sendable {
         for job in jobs {
             var status = JobStatus(job: job.name, source: job.source.typeName, schedule: job.schedule.description,
                                    nextRun: nil, lastRun: nil, consecutiveFailures: 0, lastSuccessAt: nil, checkpoint: [:])
+            status.tenant = job.tenant
             var lastFire: Date?
             if let warehouse {
                 let runs = try await warehouse.recentRuns(job: job.name, limit: 50)
@@ -116,6 +119,7 @@ public struct JobStatus: Sendable {
     public var json: JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("job", .string(job)), ("source", .string(source)), ("schedule", .string(schedule)),
+            ("tenant", tenant.map(JSONValue.string) ?? .null),
             ("next_run", nextRun.map(JSONValue.string) ?? .null),
             ("consecutive_failures", .integer(Int64(consecutiveFailures))),
             ("last_success_at", lastSuccessAt.map(JSONValue.string) ?? .null),

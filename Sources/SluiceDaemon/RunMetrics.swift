@@ -1,6 +1,7 @@
 import Metrics
 import Prometheus
 import SluiceCore
+import Synchronization
 
 /// The daemon's metrics, kept by swift-metrics and exported by swift-prometheus on `/metrics`.
 ///
@@ -24,6 +25,21 @@ public final class RunMetrics: HTTPObserver {
         self.factory = factory
     }
 
+    /// The `tenant:` of each job that has one, for the `tenant` label.
+    private let tenants = Mutex<[String: String]>([:])
+
+    /// Labels every series of `jobs` that have a `tenant:` with it (called whenever the job files are read).
+    public func setTenants(of jobs: [JobDefinition]) {
+        let map = Dictionary(jobs.compactMap { job in job.tenant.map { (job.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        tenants.withLock { $0 = map }
+    }
+
+    /// `job`, and `tenant` when the job has one, so dashboards can sum by customer.
+    func labels(_ job: String) -> [(String, String)] {
+        guard let tenant = tenants.withLock({ $0[job] }) else { return [("job", job)] }
+        return [("job", job), ("tenant", tenant)]
+    }
+
     /// The Prometheus text exposition of every series.
     public func render() -> [UInt8] { registry.emitToBuffer() }
 
@@ -31,40 +47,40 @@ public final class RunMetrics: HTTPObserver {
 
     public func answered(job: String, status: Int) {
         let statusClass = (100...599).contains(status) ? "\(status / 100)xx" : "other"
-        Counter(label: "sluice_http_requests_total", dimensions: [("job", job), ("class", statusClass)], factory: factory)
+        Counter(label: "sluice_http_requests_total", dimensions: labels(job) + [("class", statusClass)], factory: factory)
             .increment()
     }
 
     public func failed(job: String) {
-        Counter(label: "sluice_http_requests_total", dimensions: [("job", job), ("class", "error")], factory: factory)
+        Counter(label: "sluice_http_requests_total", dimensions: labels(job) + [("class", "error")], factory: factory)
             .increment()
     }
 
     /// A batch of `job` committed and made `rows` rows visible.
     public func committed(job: String, rows: Int) {
         guard rows > 0 else { return }
-        Counter(label: "sluice_rows_written_total", dimensions: [("job", job)], factory: factory).increment(by: rows)
+        Counter(label: "sluice_rows_written_total", dimensions: labels(job), factory: factory).increment(by: rows)
     }
 
     /// A run ended (at `at`, seconds since the epoch).
     public func finished(_ report: RunReport, at: Double) {
         let job = report.job
         let kind = report.status == .failed ? report.errorKind?.rawValue ?? "" : ""
-        Counter(label: "sluice_runs_total", dimensions: [("job", job), ("status", report.status.rawValue), ("error_kind", kind)],
+        Counter(label: "sluice_runs_total", dimensions: labels(job) + [("status", report.status.rawValue), ("error_kind", kind)],
                 factory: factory).increment()
-        Gauge(label: "sluice_last_run_timestamp_seconds", dimensions: [("job", job)], factory: factory).record(at)
-        Gauge(label: "sluice_last_run_duration_seconds", dimensions: [("job", job)], factory: factory).record(report.seconds)
-        Timer(label: "sluice_run_duration_seconds", dimensions: [("job", job)], factory: factory)
+        Gauge(label: "sluice_last_run_timestamp_seconds", dimensions: labels(job), factory: factory).record(at)
+        Gauge(label: "sluice_last_run_duration_seconds", dimensions: labels(job), factory: factory).record(report.seconds)
+        Timer(label: "sluice_run_duration_seconds", dimensions: labels(job), factory: factory)
             .recordNanoseconds(Int64((report.seconds * 1e9).rounded()))
         if report.status == .succeeded || report.status == .unchanged {
-            Gauge(label: "sluice_last_success_timestamp_seconds", dimensions: [("job", job)], factory: factory).record(at)
+            Gauge(label: "sluice_last_success_timestamp_seconds", dimensions: labels(job), factory: factory).record(at)
         }
     }
 
     /// Failed runs of `job` since its last success (0 after a success), so an alert fires for a job that has
     /// never succeeded, which an alert on the last success cannot see.
     public func setConsecutiveFailures(job: String, _ count: Int) {
-        Gauge(label: "sluice_consecutive_failures", dimensions: [("job", job)], factory: factory).record(count)
+        Gauge(label: "sluice_consecutive_failures", dimensions: labels(job), factory: factory).record(count)
     }
 
     // MARK: Completeness
@@ -77,7 +93,7 @@ public final class RunMetrics: HTTPObserver {
             let gaps = report.gaps.filter { $0.table == row.table }
             let open = gaps.filter { $0.reason != .lost }.reduce(0.0) { $0 + $1.seconds }
             let deadline = gaps.filter { $0.isRecoverable(now: nowMillis) }.compactMap(\.recoverableUntil).min()
-            let dimensions = [("job", report.job), ("table", row.table)]
+            let dimensions = labels(report.job) + [("table", row.table)]
             Gauge(label: "sluice_gap_seconds", dimensions: dimensions, factory: factory).record(open)
             Gauge(label: "sluice_gap_deadline_timestamp_seconds", dimensions: dimensions, factory: factory)
                 .record(deadline.map { Double($0) / 1000 } ?? 0)
@@ -86,7 +102,7 @@ public final class RunMetrics: HTTPObserver {
 
     /// A complete window of `job`'s `table` was flagged for its low volume.
     public func suspiciousWindow(job: String, table: String) {
-        Counter(label: "sluice_suspicious_windows_total", dimensions: [("job", job), ("table", table)], factory: factory)
+        Counter(label: "sluice_suspicious_windows_total", dimensions: labels(job) + [("table", table)], factory: factory)
             .increment()
     }
 }

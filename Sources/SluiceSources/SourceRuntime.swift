@@ -53,6 +53,7 @@ public struct SourceRuntime: SourceProvider {
                                   rateLimiter: limiter, observer: observer)
         let context = SourceContext(fetcher: fetcher, secrets: secrets, logger: logger, rateLimiters: rateLimiters,
                                     tokens: tokens)
-        return PreparedSource(source: SourceFactory.make(for: job, context: context), stats: { fetcher.stats })
+        let source = ShapedSource(inner: SourceFactory.make(for: job, context: context), secrets: secrets)
+        return PreparedSource(source: source, stats: { fetcher.stats })
     }
 }

@@ -11,4 +11,9 @@ extension SQLiteWarehouse {
     public func dataTableRowCounts() throws -> [(table: String, rows: Int)] {
         try run(step: "count rows") { try $0.dataTableRowCounts() }
     }
+
+    /// What `table`'s pseudonyms were made with (nil: no record) and whether it holds rows, for `sluice validate`.
+    public func pseudonymState(table: String) throws -> (stored: PseudonymFingerprint?, holdsData: Bool) {
+        try run(step: "read pseudonym fingerprint of \(table)") { try $0.pseudonymState(table: table) }
+    }
 }

@@ -7,6 +7,7 @@ public enum StatusDocument {
         .object([
             ("warehouse", .string(warehouse)),
             ("jobs", .array(statuses.map(\.json))),
+            ("tenants", JobStatus.tenantsJSON(statuses)),
             ("broken_files", .array(brokenFiles.map { error in
                 .object([("file", .string(error.file)), ("line", .integer(Int64(error.line))),
                          ("message", .string(error.message))])

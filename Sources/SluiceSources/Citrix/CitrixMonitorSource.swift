@@ -61,7 +61,8 @@ public struct CitrixMonitorSource: Source {
             fetcher: context.fetcher,
             authorizer: credentials.authorizer(fetcher: context.fetcher, caches: context.tokens,
                                                headerFormat: { "CWSAuth bearer=\($0)" }),
-            gate: CitrixTenantGate.shared(for: customerID), customerID: customerID, apiBase: settings.apiBase)
+            gate: CitrixTenantGate.shared(for: BudgetScope.citrix(job, customerID: customerID).key),
+            customerID: customerID, apiBase: settings.apiBase)
 
         let metadataResponse = try await session.get(CitrixQuery.metadataURL(apiBase: settings.apiBase),
                                                      accept: "application/xml", step: "$metadata")

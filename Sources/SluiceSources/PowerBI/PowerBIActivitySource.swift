@@ -12,8 +12,8 @@ import SluiceHTTP
 /// next time (upsert keeps that exact). Backfills pull their days without touching the checkpoint.
 ///
 /// The API allows 200 requests per hour, so every request first takes a token from a client-side bucket in the
-/// runner's registry, keyed by authority, tenant and client: shared by every run and job of the same tenant and
-/// client in this process (`http.rate_limit` overrides the 200/h).
+/// runner's registry, keyed by the job's ``BudgetScope`` (its `tenant:` with authority, Entra tenant and client):
+/// shared by every run and job of the same tenant and client in this process (`http.rate_limit` overrides the 200/h).
 public struct PowerBIActivitySource: Source {
     /// `sluice_state` keys this source writes.
     public enum StateKey {
@@ -54,7 +54,8 @@ public struct PowerBIActivitySource: Source {
                                                  clientSecret: secret, style: .formBodyWithScope(endpoints.scope),
                                                  redactor: .shared)
         let tokens = credentials.authorizer(fetcher: context.fetcher, caches: context.tokens)
-        let limiter = context.rateLimiters.limiter(for: "\(endpoints.authority)|\(tenant)|\(clientID)",
+        let scope = BudgetScope.powerBI(job, authority: endpoints.authority, tenantID: tenant, clientID: clientID)
+        let limiter = context.rateLimiters.limiter(for: scope.key,
                                                 limit: job.http.rateLimit ?? Self.defaultRateLimit)
         let requests = ActivityEventsRequests(endpoints: endpoints, filter: settings.filter,
                                               continuationHosts: settings.continuationHosts)
