@@ -126,7 +126,7 @@ extension JobFileDecoder {
 }
 
 /// The column `tenant:` adds to every row of a job's tables.
-public enum TenantColumn {
+package enum TenantColumn {
     /// Its source name (and, in a new table, its column name); it leads the primary key.
-    public static let sourceName = "tenant"
+    package static let sourceName = "tenant"
 }

@@ -5,7 +5,7 @@ import Yams
 ///
 /// Decoding needs no environment: secrets stay references (``SecretRef``) until a ``SecretResolver``
 /// reads them at run time, so `sluice validate` works on a machine without the credentials.
-public enum JobFileDecoder {
+package enum JobFileDecoder {
     static let topLevelKeys = ["name", "description", "schedule", "timezone", "jitter", "max_run_time", "target", "http",
                                "source", "max_staleness", "repair_budget", "retention", "tenant"]
     static let targetKeys = ["table", "mode", "primary_key", "columns", "keep_snapshots", "pseudonymise", "drop",
@@ -15,7 +15,7 @@ public enum JobFileDecoder {
     /// Decodes one job file's text. `file` names it in errors and gives the job its default name (the stem).
     ///
     /// - Throws: ``JobFileErrors`` with every problem found, ordered by line.
-    public static func decode(yaml: String, file: String) throws(JobFileErrors) -> JobDefinition {
+    package static func decode(yaml: String, file: String) throws(JobFileErrors) -> JobDefinition {
         let outcome = read(yaml: yaml, file: file)
         guard let job = outcome.job else { throw JobFileErrors(outcome.errors) }
         return job
@@ -24,7 +24,7 @@ public enum JobFileDecoder {
     /// Reads and decodes the job file at `path`.
     ///
     /// - Throws: ``JobFileErrors``, also when the file cannot be read.
-    public static func load(path: String) throws(JobFileErrors) -> JobDefinition {
+    package static func load(path: String) throws(JobFileErrors) -> JobDefinition {
         let outcome = read(path: path)
         guard let job = outcome.job else { throw JobFileErrors(outcome.errors) }
         return job

@@ -4,35 +4,35 @@
 /// that already holds values made the other way: one column with clear and hashed values (or hashes of two
 /// keys) would silently break every count and join, and a clear value beside its hash undoes the hashing.
 /// The key itself is never stored: ``keyCheck`` is an HMAC of a fixed text under the key.
-public struct PseudonymFingerprint: Sendable, Hashable {
+package struct PseudonymFingerprint: Sendable, Hashable {
     /// Hex HMAC-SHA256 of a fixed text under the key, shortened; empty for ``clear``.
-    public var keyCheck: String
+    package var keyCheck: String
     /// The pseudonymised source names, sorted.
-    public var fields: [String]
+    package var fields: [String]
 
-    public init(keyCheck: String, fields: [String]) {
+    package init(keyCheck: String, fields: [String]) {
         self.keyCheck = keyCheck
         self.fields = fields.sorted()
     }
 
     /// A job that pseudonymises nothing.
-    public static let clear = PseudonymFingerprint(keyCheck: "", fields: [])
+    package static let clear = PseudonymFingerprint(keyCheck: "", fields: [])
 
-    public var isClear: Bool { fields.isEmpty }
+    package var isClear: Bool { fields.isEmpty }
 
     /// `a, b` or `nothing`, for messages.
-    public var fieldList: String { fields.isEmpty ? "nothing" : fields.joined(separator: ", ") }
+    package var fieldList: String { fields.isEmpty ? "nothing" : fields.joined(separator: ", ") }
 
     /// The stored form of ``fields``: names joined by newlines (a source name never holds one in practice, and
     /// the comparison needs no escaping since both sides are written the same way).
-    public var storedFields: String { fields.joined(separator: "\n") }
+    package var storedFields: String { fields.joined(separator: "\n") }
 
-    public init(keyCheck: String, storedFields: String) {
+    package init(keyCheck: String, storedFields: String) {
         self.init(keyCheck: keyCheck, fields: storedFields.isEmpty ? [] : storedFields.split(separator: "\n").map(String.init))
     }
 
     /// What the warehouse does with a batch for `table` made with `wanted`.
-    public enum Decision: Sendable, Equatable {
+    package enum Decision: Sendable, Equatable {
         /// Nothing to do: the table's values were made the same way.
         case accept
         /// The first pseudonymised values go into an empty or new table: record `wanted` with them.
@@ -43,7 +43,7 @@ public struct PseudonymFingerprint: Sendable, Hashable {
 
     /// The decision for writing `wanted` into `table`, which was recorded with `stored` (nil: no record) and
     /// does or does not hold rows.
-    public static func decide(table: String, stored: PseudonymFingerprint?, holdsData: Bool,
+    package static func decide(table: String, stored: PseudonymFingerprint?, holdsData: Bool,
                               wanted: PseudonymFingerprint) -> Decision {
         let fix = "to start over, set a new target.table (or table: of the entity) and keep the old table as it is"
         guard let stored else {

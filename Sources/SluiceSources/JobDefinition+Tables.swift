@@ -3,7 +3,7 @@ import SluiceCore
 extension JobDefinition {
     /// The warehouse tables the job writes, as the sources name them (Citrix: one per entity set; none when
     /// the entity list is one the source would refuse).
-    public var tables: [String] {
+    package var tables: [String] {
         switch source {
         case .cursorFeed, .ws1Intelligence:
             return [target.table ?? defaultTable]

@@ -1,5 +1,6 @@
 import SluiceCore
 import Testing
+import Foundation
 @testable import SluiceDaemon
 
 /// `status`, `/api/status`, the status page and the metrics say whose jobs are whose.

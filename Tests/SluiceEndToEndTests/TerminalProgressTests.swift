@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SluiceTestSupport
 import Testing
+import SluiceEmulators
 
 /// `sluice run` on a real pseudo-terminal (through `script`): the progress block is redrawn in place, one line
 /// per running job, and a log line never shares a line with progress text.

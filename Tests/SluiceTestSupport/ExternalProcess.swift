@@ -3,19 +3,19 @@ import Glibc
 
 /// Another program a test drives (a browser, `isql`, `script`), run with files for its standard streams and a
 /// bounded wait: killed when `timeout` passes.
-public enum ExternalProcess {
-    public struct Result: Sendable {
-        public var exitCode: Int32
-        public var stdout: String
-        public var stderr: String
+package enum ExternalProcess {
+    package struct Result: Sendable {
+        package var exitCode: Int32
+        package var stdout: String
+        package var stderr: String
         /// True when the program had to be killed at the deadline.
-        public var timedOut: Bool
+        package var timedOut: Bool
     }
 
     /// Runs `executable` with `arguments` in `directory` (temporary stream files are made there and removed);
     /// `input` goes to its standard input, `environment` is added to the test's own; `mergeOutput` sends
     /// standard error into standard output (as a terminal shows them).
-    public static func run(_ executable: String, _ arguments: [String], in directory: String,
+    package static func run(_ executable: String, _ arguments: [String], in directory: String,
                            environment: [String: String] = [:], input: String? = nil, mergeOutput: Bool = false,
                            timeout: Double) async throws -> Result {
         let id = UUID().uuidString

@@ -3,8 +3,8 @@ import SluiceCore
 /// Renders a ``StatusPageModel`` as one self-contained HTML document: inline CSS (allowed by a per-response
 /// nonce), inline SVG, no script, reloading itself every 30 seconds. Every piece of outside text goes through
 /// ``HTMLText/escape(_:)`` after the redactor.
-public enum StatusPageHTML {
-    public static func render(_ model: StatusPageModel, product: String, nonce: String) -> String {
+package enum StatusPageHTML {
+    package static func render(_ model: StatusPageModel, product: String, nonce: String) -> String {
         let failing = model.panels.filter { $0.mark == .failed }.count
         let withGaps = model.panels.filter { ($0.status.completeness?.gaps ?? []).contains { $0.reason != .lost } }.count
         var summary = "\(model.panels.count) job\(model.panels.count == 1 ? "" : "s") · \(failing) failing"

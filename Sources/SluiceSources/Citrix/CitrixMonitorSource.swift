@@ -1,6 +1,6 @@
-import Logging
-import SluiceCore
-import SluiceHTTP
+package import Logging
+package import SluiceCore
+package import SluiceHTTP
 
 /// Pulls Citrix DaaS Monitor OData entity sets incrementally into one table each.
 ///
@@ -15,17 +15,17 @@ import SluiceHTTP
 /// server ignore `$orderby` (vendor support is unconfirmed), the source notices the disorder and keeps the
 /// watermark where the window started until the window's chain is finished, so a run cut off mid-window
 /// re-reads the whole window next time.
-public struct CitrixMonitorSource: Source {
+package struct CitrixMonitorSource: Source {
     /// `sluice_state` keys this source writes.
-    public enum StateKey {
+    package enum StateKey {
         /// `watermark.Sessions`: the largest cursor value committed for that entity set (source text).
-        public static func watermark(_ entity: String) -> String { "watermark.\(entity)" }
+        package static func watermark(_ entity: String) -> String { "watermark.\(entity)" }
     }
 
     let settings: CitrixSettings
     let context: SourceContext
 
-    public init(settings: CitrixSettings, context: SourceContext) {
+    package init(settings: CitrixSettings, context: SourceContext) {
         self.settings = settings
         self.context = context
     }
@@ -48,7 +48,7 @@ public struct CitrixMonitorSource: Source {
         }
     }
 
-    public func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
+    package func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
         let job = request.job
         let plans = try CitrixEntityDefaults.plans(for: settings, target: job.target, job: job.name)
         let customerID = try context.secrets.resolve(settings.customerID, job: job.name, key: "customer_id")

@@ -1,6 +1,6 @@
-import Logging
-import SluiceCore
-import SluiceHTTP
+package import Logging
+package import SluiceCore
+package import SluiceHTTP
 
 extension SourceRuntime {
     /// The doctor checklist of one job that loaded: `job file`, `secrets`, then the source's probe (token and
@@ -12,7 +12,7 @@ extension SourceRuntime {
     /// Nothing is written anywhere.
     ///
     /// - Parameter now: seconds since the epoch (the age of a WS1 download, today's Power BI window).
-    public func examine(_ job: JobDefinition, now: Double, logger: Logger) async -> DoctorSection {
+    package func examine(_ job: JobDefinition, now: Double, logger: Logger) async -> DoctorSection {
         var section = DoctorSection(kind: .job, title: job.name, source: job.source.typeName, file: job.file,
                                     checks: [.pass("job file", "valid")])
         let secretChecks = SecretChecks.check(job, secrets: secrets)

@@ -1,7 +1,7 @@
-import Logging
-import SluiceCore
-import SluiceWire
-import SluiceHTTP
+package import Logging
+package import SluiceCore
+package import SluiceWire
+package import SluiceHTTP
 
 /// Pulls the Power BI admin activity log (Get Activity Events) into one table of events, upserted by `Id`.
 ///
@@ -14,29 +14,29 @@ import SluiceHTTP
 /// The API allows 200 requests per hour, so every request first takes a token from a client-side bucket in the
 /// runner's registry, keyed by the job's ``BudgetScope`` (its `tenant:` with authority, Entra tenant and client):
 /// shared by every run and job of the same tenant and client in this process (`http.rate_limit` overrides the 200/h).
-public struct PowerBIActivitySource: Source {
+package struct PowerBIActivitySource: Source {
     /// `sluice_state` keys this source writes.
-    public enum StateKey {
+    package enum StateKey {
         /// End instant (normalised UTC text, milliseconds) of the last window whose chain ended.
-        public static let windowDoneThrough = "window_done_through"
+        package static let windowDoneThrough = "window_done_through"
     }
 
     /// The table when the job file names none.
-    public static let defaultTable = "powerbi_activity_events"
+    package static let defaultTable = "powerbi_activity_events"
     /// The documented limit.
-    public static let defaultRateLimit = RateLimit(requests: 200, perSeconds: 3600)
+    package static let defaultRateLimit = RateLimit(requests: 200, perSeconds: 3600)
     /// A chain longer than this is a server that never stops handing out tokens.
     static let maxPagesPerWindow = 10_000
 
     let settings: PowerBISettings
     let context: SourceContext
 
-    public init(settings: PowerBISettings, context: SourceContext) {
+    package init(settings: PowerBISettings, context: SourceContext) {
         self.settings = settings
         self.context = context
     }
 
-    public func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
+    package func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
         let job = request.job
         let target = TableTarget(table: job.target.table ?? Self.defaultTable, mode: job.target.mode ?? .upsert,
                                  primaryKey: job.target.primaryKey.isEmpty ? ["Id"] : job.target.primaryKey,

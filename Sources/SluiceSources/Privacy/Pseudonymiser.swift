@@ -1,5 +1,5 @@
-import Crypto
-import SluiceCore
+package import Crypto
+package import SluiceCore
 
 /// Replaces a value by its keyed hash: HMAC-SHA256 under the job's `pseudonym_key`, as lower-case hex, cut to
 /// ``hexLength`` characters.
@@ -10,9 +10,9 @@ import SluiceCore
 ///
 /// 32 hex characters keep 128 bits. The chance that any two of n distinct values share a pseudonym is at most
 /// n²/2¹²⁹: about 1.5·10⁻²¹ for a billion values, so a collision that merges two people is negligible.
-public struct Pseudonymiser: Sendable {
+package struct Pseudonymiser: Sendable {
     /// Characters kept of the 64-character hex HMAC (128 bits).
-    public static let hexLength = 32
+    package static let hexLength = 32
     /// The text whose HMAC is stored as the key's check value (never the key itself).
     static let keyCheckText = "sluice pseudonym key check"
     /// Characters of the key check kept: enough to tell keys apart, too few to be a pseudonym of anything.
@@ -21,24 +21,24 @@ public struct Pseudonymiser: Sendable {
     private let key: SymmetricKey
 
     /// - Parameter key: the secret `pseudonym_key` resolved; its UTF-8 bytes are the HMAC key.
-    public init(key: String) {
+    package init(key: String) {
         self.key = SymmetricKey(data: Array(key.utf8))
     }
 
     /// The text that is hashed: surrounding white space removed, and e-mail-like values (containing `@`)
     /// lower-cased, so `Alice@Contoso.com ` and `alice@contoso.com` stay one person.
-    public static func normalised(_ text: String) -> String {
+    package static func normalised(_ text: String) -> String {
         let trimmed = text.trimmingWhitespace()
         return trimmed.contains("@") ? trimmed.lowercased() : trimmed
     }
 
     /// The pseudonym of `text` (after ``normalised(_:)``).
-    public func pseudonym(_ text: String) -> String {
+    package func pseudonym(_ text: String) -> String {
         hex(HMAC<SHA256>.authenticationCode(for: Array(Self.normalised(text).utf8), using: key), length: Self.hexLength)
     }
 
     /// The pseudonym of a cell: null stays null (no person), anything else is hashed in its text form.
-    public func pseudonym(_ value: Value) -> Value {
+    package func pseudonym(_ value: Value) -> Value {
         switch value {
         case .null: return .null
         case .text(let s): return .text(pseudonym(s))
@@ -50,7 +50,7 @@ public struct Pseudonymiser: Sendable {
 
     /// The pseudonym of a JSON value, equal to the cell's for the same scalar; objects and arrays are hashed
     /// as their JSON text.
-    public func pseudonym(_ json: JSONValue) -> JSONValue {
+    package func pseudonym(_ json: JSONValue) -> JSONValue {
         let cell: Value
         switch json {
         case .null: return .null
@@ -65,12 +65,12 @@ public struct Pseudonymiser: Sendable {
     }
 
     /// What tells this key from another in `sluice_pseudonyms`: the HMAC of a fixed text, shortened.
-    public var keyCheck: String {
+    package var keyCheck: String {
         hex(HMAC<SHA256>.authenticationCode(for: Array(Self.keyCheckText.utf8), using: key), length: Self.keyCheckLength)
     }
 
     /// The fingerprint of pseudonymising `fields` with this key.
-    public func fingerprint(fields: [String]) -> PseudonymFingerprint {
+    package func fingerprint(fields: [String]) -> PseudonymFingerprint {
         PseudonymFingerprint(keyCheck: keyCheck, fields: fields)
     }
 

@@ -1,11 +1,11 @@
-import SluiceCore
+package import SluiceCore
 
 /// What a job's `target:` says about the rows before they leave the source: fields to drop, fields to
 /// replace by pseudonyms, and the tenant every row belongs to.
 ///
 /// A pure value: ``shape(_:)`` turns one batch into the batch the warehouse may see, so the clear values of
 /// pseudonymised or dropped fields never reach SQLite, its WAL, a log line, an error or `status`.
-public struct RowShaper: Sendable {
+package struct RowShaper: Sendable {
     let pseudonymiser: Pseudonymiser?
     /// Source names whose whole value is hashed.
     let hashed: Set<String>
@@ -14,11 +14,11 @@ public struct RowShaper: Sendable {
     let dropped: Set<String>
     let tenant: String?
     /// Written on every batch's target, so the warehouse can refuse a table made another way.
-    public let fingerprint: PseudonymFingerprint
+    package let fingerprint: PseudonymFingerprint
 
     /// - Parameters:
     ///   - pseudonymiser: the keyed hash; nil when `pseudonymise` is empty.
-    public init(pseudonymise: [String], drop: [String], pseudonymiser: Pseudonymiser?, tenant: String?) {
+    package init(pseudonymise: [String], drop: [String], pseudonymiser: Pseudonymiser?, tenant: String?) {
         self.pseudonymiser = pseudonymise.isEmpty ? nil : pseudonymiser
         var hashed = Set<String>()
         var members: [String: Set<String>] = [:]
@@ -36,7 +36,7 @@ public struct RowShaper: Sendable {
     }
 
     /// The shaper of `job`, with the pseudonym key already resolved (nil when the job hashes nothing).
-    public init(job: JobDefinition, key: String?) {
+    package init(job: JobDefinition, key: String?) {
         self.init(pseudonymise: job.target.pseudonymise, drop: job.target.drop,
                   pseudonymiser: key.map(Pseudonymiser.init(key:)), tenant: job.tenant)
     }
@@ -63,7 +63,7 @@ public struct RowShaper: Sendable {
     }
 
     /// The batch as the warehouse may see it.
-    public func shape(_ batch: Batch) -> Batch {
+    package func shape(_ batch: Batch) -> Batch {
         var out = batch
         out.target.pseudonyms = fingerprint
         if tenant != nil, !out.target.primaryKey.isEmpty, out.target.primaryKey.first != TenantColumn.sourceName {
