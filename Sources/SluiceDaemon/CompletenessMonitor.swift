@@ -1,7 +1,7 @@
-package import Foundation
+import Foundation
 package import Logging
 package import SluiceCore
-package import SluiceSources
+import SluiceSources
 
 /// Keeps the warehouse's `sluice_gaps` and `sluice_freshness` current and says what needs a human: gaps whose
 /// deadline is near (with the exact command that repairs them), gaps already lost, and complete windows with a

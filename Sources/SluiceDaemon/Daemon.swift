@@ -1,8 +1,8 @@
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 package import SluiceCore
-package import SluiceSources
-package import UnixSignals
+import SluiceSources
+import UnixSignals
 
 /// What `sluice daemon` was asked to do.
 package struct DaemonConfiguration: Sendable {

@@ -1,6 +1,6 @@
 package import Logging
 package import SluiceCore
-package import SluiceSources
+import SluiceSources
 
 /// Runs a set of jobs once, in the foreground (`sluice run`, `sluice backfill`, `sluice demo`).
 ///

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import SluiceCore
 
 /// Why a job needs a person's attention, as `sluice status` judges it (and exits 1 for): its last run failed,

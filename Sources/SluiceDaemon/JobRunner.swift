@@ -1,4 +1,4 @@
-package import AsyncAlgorithms
+import AsyncAlgorithms
 package import Logging
 package import SluiceCore
 package import SluiceSources

@@ -1,6 +1,6 @@
-package import Foundation
+import Foundation
 package import SluiceCore
-package import SluiceSources
+import SluiceSources
 
 /// What `sluice status` shows for one job.
 package struct JobStatus: Sendable {

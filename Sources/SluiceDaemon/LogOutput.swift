@@ -1,15 +1,15 @@
 #if canImport(Glibc)
-package import Glibc
+import Glibc
 #elseif canImport(Musl)
 package import Musl
 #elseif canImport(Darwin)
 package import Darwin
 #endif
-package import Foundation
+import Foundation
 package import Logging
 package import SluiceCore
-package import Synchronization
-package import CDispatch
+import Synchronization
+import CDispatch
 
 /// The log line format: `text` (logfmt-style, for terminals and journald) or `json` (one object per line).
 package enum LogFormat: String, Sendable, CaseIterable {

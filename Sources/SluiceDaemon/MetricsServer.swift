@@ -1,7 +1,7 @@
-package import Hummingbird
+import Hummingbird
 package import Logging
 package import ServiceLifecycle
-package import SluiceCore
+import SluiceCore
 
 /// The `--metrics HOST:PORT` endpoint: `/metrics` (Prometheus text), `/healthz`, and with a status page `/`
 /// (HTML) and `/api/status` (the JSON of `sluice status --json`).

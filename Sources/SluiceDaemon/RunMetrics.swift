@@ -1,7 +1,7 @@
-package import Metrics
+import Metrics
 package import Prometheus
 package import SluiceCore
-package import Synchronization
+import Synchronization
 
 /// The daemon's metrics, kept by swift-metrics and exported by swift-prometheus on `/metrics`.
 ///

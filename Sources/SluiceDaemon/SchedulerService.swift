@@ -1,8 +1,8 @@
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 package import SluiceCore
 
-package import UnixSignals
+import UnixSignals
 
 /// The daemon's main loop: asks ``Scheduler`` what is due, starts those runs, and sleeps until the next fire,
 /// a finished run, a reload (SIGHUP) or shutdown, whichever comes first.

@@ -1,4 +1,4 @@
-package import AsyncHTTPClient
+import AsyncHTTPClient
 package import Logging
 package import SluiceCore
 package import SluiceHTTP

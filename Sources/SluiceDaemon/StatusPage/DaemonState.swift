@@ -1,4 +1,4 @@
-package import Synchronization
+import Synchronization
 package import SluiceCore
 
 /// What the daemon knows right now that the warehouse does not: the job definitions in force (they change on

@@ -1,6 +1,6 @@
 package import Foundation
 package import Hummingbird
-package import Synchronization
+import Synchronization
 
 /// Emulates the Citrix DaaS Monitor Service OData v4 API and its `cctrustoauth2` token endpoint,
 /// including the awkward parts.

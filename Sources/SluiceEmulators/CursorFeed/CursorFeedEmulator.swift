@@ -1,6 +1,6 @@
 package import Foundation
 package import Hummingbird
-package import Synchronization
+import Synchronization
 
 /// Emulates a `{ rows, nextCursor, schemaVersion }` BI data feed.
 ///

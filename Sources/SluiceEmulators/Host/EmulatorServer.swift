@@ -1,4 +1,4 @@
-package import Hummingbird
+import Hummingbird
 package import Logging
 
 /// Runs emulators on loopback HTTP servers for the duration of a closure.

@@ -1,6 +1,6 @@
-package import Foundation
+import Foundation
 package import Hummingbird
-package import Synchronization
+import Synchronization
 
 extension OAuthTokenEndpoint {
     /// Answers one token request: checks grant type, credentials and scope, then issues a token.

@@ -1,6 +1,6 @@
 package import Foundation
 package import Hummingbird
-package import Synchronization
+import Synchronization
 
 /// An OAuth2 client-credentials token endpoint, the piece every emulated API's token step shares.
 ///

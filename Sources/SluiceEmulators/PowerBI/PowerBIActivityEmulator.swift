@@ -1,6 +1,6 @@
 package import Foundation
 package import Hummingbird
-package import Synchronization
+import Synchronization
 
 /// Emulates the Power BI admin "Get Activity Events" API and its Entra ID v2.0 token endpoint.
 ///

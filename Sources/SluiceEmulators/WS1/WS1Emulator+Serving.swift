@@ -1,7 +1,7 @@
-package import Foundation
+import Foundation
 package import Hummingbird
-package import NIOFoundationEssentialsCompat
-package import Synchronization
+import NIOFoundationEssentialsCompat
+import Synchronization
 
 extension WS1Emulator {
     /// Mounts the token route and the three report routes.

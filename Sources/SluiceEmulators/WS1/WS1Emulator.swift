@@ -1,6 +1,6 @@
 package import Foundation
-package import Hummingbird
-package import Synchronization
+import Hummingbird
+import Synchronization
 
 /// Emulates the Workspace ONE Intelligence Reports API for one report.
 ///

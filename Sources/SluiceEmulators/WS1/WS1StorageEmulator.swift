@@ -1,6 +1,6 @@
-package import Foundation
+import Foundation
 package import Hummingbird
-package import Synchronization
+import Synchronization
 
 /// The signed-URL storage behind WS1's download redirect: `GET /reports/{report}/{id}.csv?Expires&Signature…`.
 ///

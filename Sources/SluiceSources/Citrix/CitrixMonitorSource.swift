@@ -1,6 +1,6 @@
-package import Logging
+import Logging
 package import SluiceCore
-package import SluiceHTTP
+import SluiceHTTP
 
 /// Pulls Citrix DaaS Monitor OData entity sets incrementally into one table each.
 ///

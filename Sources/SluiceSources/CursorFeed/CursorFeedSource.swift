@@ -1,8 +1,8 @@
-package import AsyncAlgorithms
-package import Logging
+import AsyncAlgorithms
+import Logging
 package import SluiceCore
-package import SluiceWire
-package import SluiceHTTP
+import SluiceWire
+import SluiceHTTP
 
 /// Pulls a `{ rows, nextCursor, schemaVersion }` JSON feed incrementally by its updated-at field.
 ///

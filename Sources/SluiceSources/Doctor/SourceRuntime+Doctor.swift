@@ -1,6 +1,6 @@
 package import Logging
 package import SluiceCore
-package import SluiceHTTP
+import SluiceHTTP
 
 extension SourceRuntime {
     /// The doctor checklist of one job that loaded: `job file`, `secrets`, then the source's probe (token and

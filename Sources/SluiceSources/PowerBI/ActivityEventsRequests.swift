@@ -1,6 +1,6 @@
 package import SluiceCore
 package import SluiceWire
-package import SluiceHTTP
+import SluiceHTTP
 
 /// Builds the Activity Events request URLs and decides, from a page, what comes next.
 ///

@@ -1,7 +1,7 @@
-package import Logging
+import Logging
 package import SluiceCore
-package import SluiceWire
-package import SluiceHTTP
+import SluiceWire
+import SluiceHTTP
 
 /// Pulls the Power BI admin activity log (Get Activity Events) into one table of events, upserted by `Id`.
 ///

@@ -1,4 +1,4 @@
-package import Crypto
+import Crypto
 package import SluiceCore
 
 /// Replaces a value by its keyed hash: HMAC-SHA256 under the job's `pseudonym_key`, as lower-case hex, cut to

@@ -1,8 +1,8 @@
-package import Logging
+import Logging
 package import SluiceCore
-package import SluiceWire
-package import SluiceHTTP
-package import NIOCore
+import SluiceWire
+import SluiceHTTP
+import NIOCore
 
 /// Loads the newest completed download of a Workspace ONE Intelligence report.
 ///
