@@ -31,22 +31,26 @@ struct ExecutorBenchmark {
             let url = base + "/api/bi/v1/access-requests?page_size=20"
             let alone = try await Self.pace(url, seconds: seconds)
 
-            let publisher = SQLitePublisher(warehousePath: source, destination: options.directory + "/copy-a.db",
-                                            logger: Logger(label: "bench"))
-            let ownThread = try await Self.whileCopying(seconds: seconds, url: url) {
-                await publisher.publishNow(after: "bench")
+            // Two blocking copies at once: what the warehouse's big commit and the publisher's copy of another job
+            // did together before each got a thread, on a pool of two threads.
+            let publishers = ["a", "b"].map {
+                SQLitePublisher(warehousePath: source, destination: options.directory + "/copy-\($0).db",
+                                logger: Logger(label: "bench"))
             }
-            let destination = options.directory + "/copy-b.db"
-            let onPool = try await Self.whileCopying(seconds: seconds, url: url) {
+            let ownThreads = try await Self.whileCopying(seconds: seconds, url: url, copiers: publishers.map { publisher in
+                { await publisher.publishNow(after: "bench") }
+            })
+            let onPool = try await Self.whileCopying(seconds: seconds, url: url, copiers: ["c", "d"].map { name in
+                let destination = options.directory + "/copy-\(name).db"
                 // The blocking call made straight from a task: it holds one of the pool's threads meanwhile.
-                (try? SQLiteWarehouse.publishCopy(of: source, to: destination)) != nil
-            }
-            await BenchTable.shared.report("HTTP pace while a large warehouse is published (\(Self.fetchers) fetchers, "
-                                           + "\(Int(seconds)) s each)", [
+                return { (try? SQLiteWarehouse.publishCopy(of: source, to: destination)) != nil }
+            })
+            await BenchTable.shared.report("HTTP pace while a large warehouse is copied twice at once (\(Self.fetchers) "
+                                           + "fetchers, \(Int(seconds)) s each, \(ProcessInfo.processInfo.activeProcessorCount) cores)", [
                 Self.line("alone", alone, anchor: alone, copies: nil),
-                Self.line("during VACUUM INTO on the publisher's own thread (the daemon)", ownThread.pace, anchor: alone,
-                          copies: ownThread.copies),
-                Self.line("during VACUUM INTO on the cooperative pool (before)", onPool.pace, anchor: alone,
+                Self.line("two VACUUM INTO on their own threads (the daemon)", ownThreads.pace, anchor: alone,
+                          copies: ownThreads.copies),
+                Self.line("two VACUUM INTO on the cooperative pool (before)", onPool.pace, anchor: alone,
                           copies: onPool.copies),
             ])
         }
@@ -66,22 +70,31 @@ struct ExecutorBenchmark {
                   ratio: BenchMeasure.ratio(pace.pagesPerSecond / anchor.pagesPerSecond), target: "keeps its pace")
     }
 
-    /// The pace measured while `copy` runs again and again in a task of its own; how many copies it made.
-    static func whileCopying(seconds: Double, url: String, copy: @escaping @Sendable () async -> Bool) async throws
+    /// The pace measured while each of `copiers` runs again and again in a task of its own; how many copies
+    /// they made.
+    static func whileCopying(seconds: Double, url: String, copiers: [@Sendable () async -> Bool]) async throws
         -> (pace: Pace, copies: Int) {
-        let copies = Atomic<Int>(0)
-        let stop = Atomic<Bool>(false)
-        let copier = Task {
-            while !stop.load(ordering: .relaxed) {
-                if await copy() { copies.add(1, ordering: .relaxed) }
-            }
+        let flags = CopyFlags()
+        var tasks: [Task<Void, Never>] = []
+        for copy in copiers {
+            tasks.append(Task {
+                while !flags.stop.load(ordering: .relaxed) {
+                    if await copy() { flags.copies.add(1, ordering: .relaxed) }
+                }
+            })
         }
-        // Let the first copy start before measuring.
+        // Let the first copies start before measuring.
         try await Task.sleep(for: .milliseconds(200))
         let pace = try await pace(url, seconds: seconds)
-        stop.store(true, ordering: .relaxed)
-        await copier.value
-        return (pace, copies.load(ordering: .relaxed))
+        flags.stop.store(true, ordering: .relaxed)
+        for task in tasks { await task.value }
+        return (pace, flags.copies.load(ordering: .relaxed))
+    }
+
+    /// Shared between the measuring task and the copiers.
+    final class CopyFlags: Sendable {
+        let copies = Atomic<Int>(0)
+        let stop = Atomic<Bool>(false)
     }
 
     /// Pages per second and latency percentiles of `fetchers` tasks fetching `url` for `seconds`.
