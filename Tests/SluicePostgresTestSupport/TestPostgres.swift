@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL server the tests use: `$SLUICE_TEST_POSTGRES_URL` (a `postgresql://USER@HOST:PORT/DB` URL) with
+/// `$SLUICE_TEST_POSTGRES_PASSWORD`, as `scripts/postgres-test-cluster.sh start` prints them.
+///
+/// When no server is configured, the PostgreSQL tests are skipped with a loud message on standard error (CI always
+/// starts one; see `.ci/run`). Each test works in a schema of its own (``freshSchema()``), dropped afterwards.
+public enum TestPostgres {
+    public static var url: String? { nonEmpty("SLUICE_TEST_POSTGRES_URL") }
+    public static var password: String? { nonEmpty("SLUICE_TEST_POSTGRES_PASSWORD") }
+    /// The same server over TLS with `sslmode=verify-full` and the test CA (`sslrootcert=`), when the script made one.
+    public static var tlsURL: String? { nonEmpty("SLUICE_TEST_POSTGRES_TLS_URL") }
+
+    /// Whether a server is configured.
+    public static var isConfigured: Bool { url != nil }
+
+    /// Prints why a PostgreSQL test does not run, once per test, so a skipped suite is never silent.
+    public static func announceSkip(_ test: String = #function) {
+        let text = "\n*** SKIPPED \(test): no PostgreSQL for the tests. Set SLUICE_TEST_POSTGRES_URL and "
+            + "SLUICE_TEST_POSTGRES_PASSWORD, e.g. eval \"$(scripts/postgres-test-cluster.sh start)\" ***\n"
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// A new schema name no other test uses.
+    public static func freshSchema(_ prefix: String = "t") -> String {
+        "\(prefix)_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+    }
+
+    /// The URL's parts, for connecting without Sluice's own code (an analyst's tool).
+    public static func configuration(url text: String? = nil) throws -> PostgresConnection.Configuration {
+        guard let text = text ?? url, let components = URLComponents(string: text), let host = components.host,
+              let user = components.user else {
+            throw TestPostgresError(message: "SLUICE_TEST_POSTGRES_URL is not a postgresql://USER@HOST:PORT/DB URL")
+        }
+        let database = String(components.path.dropFirst())
+        return .init(host: host, port: components.port ?? 5432, username: user, password: password,
+                     database: database.isEmpty ? user : database, tls: .disable)
+    }
+
+    /// Runs `body` with a connection of its own (search path: `schema`), closed afterwards.
+    public static func withConnection<T>(schema: String? = nil, isolation: isolated (any Actor)? = #isolation,
+                                         _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var configuration = try configuration()
+        if let schema { configuration.options.additionalStartupParameters = [("search_path", "\"\(schema)\"")] }
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: quietLogger)
+        do {
+            let value = try await body(connection)
+            try? await connection.close()
+            return value
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// Drops `schema` and everything in it.
+    public static func dropSchema(_ schema: String) async {
+        _ = try? await withConnection { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \"\(schema)\" CASCADE"),
+                                       logger: quietLogger)
+        }
+    }
+
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "test-postgres")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    private static func nonEmpty(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+}
+
+public struct TestPostgresError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+
+    public init(message: String) {
+        self.message = message
+    }
+}
