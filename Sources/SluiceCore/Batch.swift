@@ -1,4 +1,4 @@
-/// How a table is loaded (design.md §4).
+/// How a table is loaded.
 public enum LoadMode: String, Sendable, Hashable, CaseIterable {
     /// `INSERT … ON CONFLICT(primary key) DO UPDATE`; each page is its own transaction with the checkpoint.
     case upsert

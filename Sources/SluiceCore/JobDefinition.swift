@@ -1,4 +1,4 @@
-/// A job as decoded and validated from one YAML file (design.md §3).
+/// A job as decoded and validated from one YAML file.
 public struct JobDefinition: Sendable {
     /// `[a-z0-9][a-z0-9_-]*`; the file's stem unless `name:` is given.
     public var name: String

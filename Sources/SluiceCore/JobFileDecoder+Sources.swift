@@ -1,6 +1,6 @@
 import Yams
 
-/// The `source:` block, one reader per source type (keys as design.md §3 shows them).
+/// The `source:` block, one reader per source type (keys as the README's job file reference shows them).
 extension JobFileDecoder {
     static let sourceTypes = ["cursor-feed", "ws1-intelligence", "citrix-monitor", "powerbi-activity"]
     static let cursorFeedKeys = ["type", "base_url", "dataset", "token", "cursor_param", "since_param", "updated_field",
@@ -12,7 +12,7 @@ extension JobFileDecoder {
     static let powerBIKeys = ["type", "cloud", "authority", "scope_resource", "api_base", "tenant_id", "client_id",
                               "client_secret", "filter", "initial_lookback", "late_arrival", "continuation_hosts"]
     static let powerBIClouds = ["public", "gcc", "gcc-high", "dod", "china"]
-    /// The Power BI activity API keeps 28 days of events (source-apis.md §3: 28 vs 30 days, 28 is safe).
+    /// The Power BI activity API keeps 28 days of events (Microsoft's pages say 28 or 30 days; 28 is safe).
     static let powerBIRetentionSeconds: Double = 28 * 86_400
 
     static func readSource(_ reader: JobFileReader, _ map: JobFileMap) -> SourceSettings? {

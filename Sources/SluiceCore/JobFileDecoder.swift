@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// Turns job files (design.md §3) into validated ``JobDefinition``s, reporting every problem with its line.
+/// Turns job files into validated ``JobDefinition``s, reporting every problem with its line.
 ///
 /// Decoding needs no environment: secrets stay references (``SecretRef``) until a ``SecretResolver``
 /// reads them at run time, so `sluice validate` works on a machine without the credentials.

@@ -1,6 +1,6 @@
 import Yams
 
-/// Secret references and the rule that secrets are never written literally (design.md §3).
+/// Secret references and the rule that secrets are never written literally.
 ///
 /// Messages here name keys, never values: a value under a secret key may be the secret itself, even when
 /// it sits in the wrong place (`{env: the-actual-password}`).

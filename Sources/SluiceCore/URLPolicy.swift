@@ -1,6 +1,6 @@
 /// The rule for every URL Sluice calls: `https://`, or plain `http://` only to a loopback host
 /// (`127.0.0.0/8`, `::1`, `localhost`), so credentials never cross a network in clear text while tests
-/// and emulators on the same machine still work (design.md §3).
+/// and emulators on the same machine still work.
 public enum URLPolicy {
     /// The problem with `url`, written for the operator, or nil when the URL is acceptable.
     ///

@@ -1,6 +1,6 @@
 import SluiceCore
 
-/// Which hosts pagination links and redirects may lead to while carrying the job's credential (design.md §6).
+/// Which hosts pagination links and redirects may lead to while carrying the job's credential.
 public enum HostPolicy {
     /// Power BI continuation links may point at a redirect cluster (`wabi-…-redirect.analysis.windows.net`).
     public static let powerBIHostSuffixes = [".analysis.windows.net"]

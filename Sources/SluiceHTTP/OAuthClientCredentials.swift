@@ -1,7 +1,7 @@
 import Foundation
 import SluiceCore
 
-/// The OAuth2 client-credentials grant in the three forms the sources need (source-apis.md §1.2, §2.2, §3.7).
+/// The OAuth2 client-credentials grant in the three forms the sources need.
 public struct OAuthClientCredentials: Sendable {
     /// How the client proves who it is.
     public enum Style: Sendable, Hashable {

@@ -1,6 +1,6 @@
 import SluiceCore
 
-/// The https-or-loopback rule for every URL a job calls (design.md §3).
+/// The https-or-loopback rule for every URL a job calls.
 public enum URLRules {
     /// Whether `host` is the local machine: `localhost`, `127.0.0.0/8` or `::1` (brackets allowed). The job-file
     /// validator's rule (``URLPolicy/isLoopback(host:)``), so validation and run time never disagree.

@@ -20,7 +20,7 @@ struct Sluice: AsyncParsableCommand {
                       DoctorCommand.self, DemoCommand.self]
     )
 
-    /// Parses and runs, mapping usage errors to exit code 2 (design.md §5) instead of ArgumentParser's 64.
+    /// Parses and runs, mapping usage errors to exit code 2 instead of ArgumentParser's 64.
     static func main() async {
         let commands = configuration.subcommands.compactMap { $0.configuration.commandName }
         if let problem = CommandLineCheck.problem(arguments: CommandLine.arguments, commands: commands) {
@@ -59,7 +59,7 @@ enum StandardErrorText {
     }
 }
 
-/// Exit codes of design.md §5.
+/// Exit codes, as the README's command-line section lists them.
 enum SluiceExit {
     static let failedJob = ExitCode(1)
     static let invalid = ExitCode(2)

@@ -1,4 +1,4 @@
-/// The entity sets the Monitor emulator serves, modelled on the fields source-apis.md §2.4 records.
+/// The entity sets the Monitor emulator serves, modelled on the fields Citrix documents for them.
 ///
 /// Enum-valued properties are integers (`ConnectionState` 5 = active, `LifecycleState` 0 = active machine).
 enum CitrixCatalog {

@@ -159,7 +159,7 @@ extension CitrixMonitorEmulator {
               status: status)
     }
 
-    /// Citrix Cloud's common error body (source-apis.md §2.8).
+    /// Citrix Cloud's common error body.
     static func citrixError(_ status: HTTPResponse.Status, kind: String, _ detail: String) -> Response {
         .json("{\"type\":\"https://errors-api.cloud.com/common/\(kind)\",\"detail\":" + JSONText.quoted(detail) + "}",
               status: status)

@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import Synchronization
 
-/// Emulates the Citrix DaaS Monitor Service OData v4 API and its `cctrustoauth2` token endpoint
-/// (source-apis.md §2), including the awkward parts.
+/// Emulates the Citrix DaaS Monitor Service OData v4 API and its `cctrustoauth2` token endpoint,
+/// including the awkward parts.
 ///
 /// - `POST /cctrustoauth2/{customer|root}/tokens/clients`: form body, `expires_in` as a string.
 /// - `GET /monitorodata/$metadata` (CSDL XML) and `GET /monitorodata/{EntitySet}` with `$filter` (comparisons

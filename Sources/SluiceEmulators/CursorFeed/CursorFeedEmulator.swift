@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Synchronization
 
-/// Emulates a `{ rows, nextCursor, schemaVersion }` BI data feed (design.md, `cursor-feed` source).
+/// Emulates a `{ rows, nextCursor, schemaVersion }` BI data feed.
 ///
 /// `GET {basePath}/{dataset}?updated_since=<ISO-8601>&cursor=<opaque>&page_size=<n>` answers
 /// `{"rows":[…],"nextCursor":"…"|null,"schemaVersion":1}`. Rows come in ascending (`updated_at_utc`, `id`)

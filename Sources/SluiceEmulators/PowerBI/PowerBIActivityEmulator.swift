@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Synchronization
 
-/// Emulates the Power BI admin "Get Activity Events" API and its Entra ID v2.0 token endpoint (source-apis.md §3).
+/// Emulates the Power BI admin "Get Activity Events" API and its Entra ID v2.0 token endpoint.
 ///
 /// Routes, on one loopback server whose URL serves as both the job's `authority` and (with `/v1.0/myorg`) its
 /// `api_base`:
@@ -50,7 +50,7 @@ public final class PowerBIActivityEmulator: Emulator {
         public var pageSize: Int
         /// The emulator's "now": no event is later. Defaults to the wall clock when the emulator is made.
         public var now: Date
-        /// The first answer of every chain has no events but a token (source-apis.md §3.3).
+        /// The first answer of every chain has no events but a token.
         public var emptyFirstPage: Bool
         public var ending: Ending
         public var continuation: ContinuationStyle
@@ -193,8 +193,8 @@ public final class PowerBIActivityEmulator: Emulator {
     }
 
     /// Takes the service principal out of the security group the tenant setting "Allow service principals to use
-    /// read-only admin APIs" names: a valid token then gets `status` (403; 401 was seen too, source-apis.md
-    /// §3.9) with `PowerBINotAuthorizedException`. nil lets it in again.
+    /// read-only admin APIs" names: a valid token then gets `status` (403; 401 was seen too)
+    /// with `PowerBINotAuthorizedException`. nil lets it in again.
     public func denyAdminAPIs(status: Int?) {
         knobs.withLock { $0.adminAPIsDenied = status }
     }

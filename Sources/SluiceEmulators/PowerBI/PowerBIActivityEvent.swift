@@ -3,7 +3,7 @@
 /// Everything follows from the UTC day (days since 1970) and the event's index in that day, so two emulators
 /// built the same way serve the same events and tests can compute what a complete pull must contain.
 struct PowerBIActivityEvent: Sendable {
-    /// The activities generated, in turn; each has its own extra fields (source-apis.md §3.4).
+    /// The activities generated, in turn; each has its own extra fields.
     static let activities = ["ViewReport", "ExportReport", "ShareDashboard", "ViewDashboard", "CreateDataflow"]
 
     var day: Int

@@ -1,6 +1,6 @@
 /// Writes the CSV of a ``WS1CSVSpec``: the same bytes for the same spec, any number of rows, row by row.
 ///
-/// Shaped like an Intelligence device report (source-apis.md §1.8): header names with spaces and quotes,
+/// Shaped like an Intelligence device report: header names with spaces and quotes,
 /// values quoted only where needed (commas, quotes, line breaks), dates as `2019-05-04-17:40:30 UTC`,
 /// empty cells, booleans, integers and decimals.
 public struct WS1CSVGenerator: Sendable {

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Synchronization
 
-/// Emulates the Workspace ONE Intelligence Reports API (source-apis.md §1) for one report.
+/// Emulates the Workspace ONE Intelligence Reports API for one report.
 ///
 /// Routes: `POST /oauth/token?grant_type=client_credentials` (HTTP Basic; wrong credentials → 401),
 /// `POST /{v1|v2}/reports/{id}/downloads/search` (paging in the JSON body, results deliberately not in time
@@ -127,7 +127,7 @@ public final class WS1Emulator: Emulator {
     }
 
     /// Unshares the report from the service account: listing its downloads, running it and downloading answer
-    /// `status` (403, authorization failed, or 404, as if the report did not exist: source-apis.md §1.4, §1.11);
+    /// `status` (403, authorization failed, or 404, as if the report did not exist, both seen in the field);
     /// nil shares it again.
     public func setReportUnshared(status: Int?) {
         state.withLock { $0.unsharedStatus = status }

@@ -18,7 +18,7 @@ public struct CitrixEntityPlan: Sendable, Hashable {
     }
 }
 
-/// Built-in key and cursor for the entity sets source-apis.md §2.4 lists.
+/// Built-in key and cursor for the Monitor entity sets Citrix documents.
 ///
 /// Keys marked UNCONFIRMED there are left empty so the `$metadata` `<Key>` decides; a job file can override
 /// everything. Entity sets without a cursor (current-state sets such as `Machines`, catalogues such as

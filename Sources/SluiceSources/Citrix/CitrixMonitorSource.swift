@@ -2,7 +2,7 @@ import Logging
 import SluiceCore
 import SluiceHTTP
 
-/// Pulls Citrix DaaS Monitor OData entity sets incrementally into one table each (design.md §3, issue 4).
+/// Pulls Citrix DaaS Monitor OData entity sets incrementally into one table each.
 ///
 /// One run: a token from `cctrustoauth2` (form body; `expires_in` arrives as a string), `$metadata` once for
 /// column types and keys, then per entity set the windows of ``CitrixWindowPlanner`` — each one query

@@ -2,7 +2,7 @@ import Synchronization
 
 /// Lets one Monitor request per Citrix customer run at a time, across every job in the process.
 ///
-/// The service answers a second concurrent call for the same tenant with 429 (source-apis.md §2.7), so
+/// The service answers a second concurrent call for the same tenant with 429, so
 /// every Monitor request (including `$metadata`, excluding the token call, which goes to another service)
 /// takes its turn here. Turns are granted first come, first served.
 public actor CitrixTenantGate {

@@ -17,7 +17,7 @@ public struct CitrixWindow: Sendable, Hashable, CustomStringConvertible {
 
 /// Decides which cursor ranges a run reads; pure, so it is tested with plain numbers.
 ///
-/// The Monitor service cuts queries off after 30 seconds (source-apis.md §2.7), so a long range is split into
+/// The Monitor service cuts queries off after 30 seconds, so a long range is split into
 /// `window`-long queries, oldest first. A live run reads from the watermark minus `lookback` (rows mutate
 /// after they were first read) up to now; the first run reads `initialLookback` back from now.
 public enum CitrixWindowPlanner {
@@ -51,7 +51,7 @@ public enum CitrixWindowPlanner {
 /// Builds Monitor OData query URLs.
 public enum CitrixQuery {
     /// `{cursor} ge {from} and {cursor} lt {to}` with unquoted UTC literals, as the service expects
-    /// (source-apis.md §2.5: `ModifiedDate gt 2024-08-06T07:00:00Z`; a quoted literal is a string, not a date).
+    /// (`ModifiedDate gt 2024-08-06T07:00:00Z`; a quoted literal is a string, not a date).
     public static func filter(cursor: String, window: CitrixWindow) -> String {
         "\(cursor) ge \(Timestamps.isoUTC(epochSecond: window.from)) and \(cursor) lt \(Timestamps.isoUTC(epochSecond: window.to))"
     }

@@ -3,7 +3,7 @@ import SluiceWire
 import SluiceHTTP
 
 /// `citrix-monitor`: the API client's token, `$metadata` (which also proves the `Citrix-CustomerId` is
-/// accepted), and `$top=1` on each configured entity set (source-apis.md §2).
+/// accepted), and `$top=1` on each configured entity set.
 ///
 /// Requests: one token request, `$metadata`, and one per entity set, each taking its turn at the tenant's
 /// gate like a run's (the service answers parallel calls of one tenant with 429).

@@ -2,12 +2,12 @@ import SluiceCore
 import SluiceWire
 import SluiceHTTP
 
-/// `powerbi-activity`: the Entra ID token and the first page of today's UTC window (source-apis.md §3).
+/// `powerbi-activity`: the Entra ID token and the first page of today's UTC window.
 ///
 /// Exactly one request to the activity events API (plus the token request): the API allows 200 an hour, and
 /// the request takes its token from the same bucket as the job's runs (keyed by authority, tenant and client).
 /// A 401 is not answered with a new token and a second try, as a run would: with a token Entra ID has just
-/// issued, a 401 means Power BI does not let this service principal use the admin API (source-apis.md §3.9),
+/// issued, a 401 means Power BI does not let this service principal use the admin API,
 /// which a second request would only confirm.
 struct PowerBIProbe: SourceProbe {
     let settings: PowerBISettings

@@ -2,7 +2,7 @@ import SluiceCore
 import SluiceWire
 import SluiceHTTP
 
-/// `ws1-intelligence`: the service account, its token, and the report's downloads list (source-apis.md §1).
+/// `ws1-intelligence`: the service account, its token, and the report's downloads list.
 ///
 /// Requests: one token request, then the downloads list (`POST …/downloads/search`, the run's own paging:
 /// one page unless the report keeps more than `page_size` downloads). A report that is not shared with the

@@ -2,7 +2,7 @@ import SluiceCore
 import SluiceWire
 import SluiceHTTP
 
-/// Builds the Activity Events request URLs and decides, from a page, what comes next (source-apis.md §3.2-3.3).
+/// Builds the Activity Events request URLs and decides, from a page, what comes next.
 ///
 /// Pure: no I/O, so the quoting rules and the continuation policy are tested on their own.
 public struct ActivityEventsRequests: Sendable {

@@ -3,7 +3,7 @@ import SluiceCore
 /// One request chain of the Activity Events API: an instant range whose two ends lie in the same UTC day.
 ///
 /// Instants are milliseconds since 1970-01-01T00:00:00Z, both ends inclusive, because the API takes
-/// `endDateTime='…T23:59:59.999Z'` for the end of a day (source-apis.md §3.2).
+/// `endDateTime='…T23:59:59.999Z'` for the end of a day.
 public struct ActivityWindow: Sendable, Hashable, CustomStringConvertible {
     public var startMillis: Int64
     public var endMillis: Int64
@@ -35,7 +35,7 @@ public struct ActivityWindow: Sendable, Hashable, CustomStringConvertible {
 /// Plans the UTC-day windows of a Power BI activity pull. Pure: the same inputs always give the same plan.
 ///
 /// A live run covers `checkpoint − late_arrival` (first run: `now − initial_lookback`) up to `now`, never
-/// more than 28 days back (the API keeps 28 days; source-apis.md §3.2 says 28 or 30, 28 is the safe bound).
+/// more than 28 days back (the API keeps 28 days; Microsoft's pages say 28 or 30, 28 is the safe bound).
 /// Each UTC day becomes one window; a full day ends at `23:59:59.999` and the last window ends at `now`.
 /// When `now` is exactly midnight, the new day holds no time yet, so the plan ends with the previous day.
 public enum ActivityWindowPlanner {

@@ -23,7 +23,7 @@ public struct PowerBIActivitySource: Source {
 
     /// The table when the job file names none.
     public static let defaultTable = "powerbi_activity_events"
-    /// The documented limit (source-apis.md §3.6).
+    /// The documented limit.
     public static let defaultRateLimit = RateLimit(requests: 200, perSeconds: 3600)
     /// A chain longer than this is a server that never stops handing out tokens.
     static let maxPagesPerWindow = 10_000
@@ -193,7 +193,7 @@ public struct PowerBIActivitySource: Source {
             initialLookbackMillis: Int64(settings.initialLookbackSeconds * 1000))
     }
 
-    /// Types of the fields the API documents (source-apis.md §3.4), unless the warehouse or the job says otherwise.
+    /// Types of the fields the API documents, unless the warehouse or the job says otherwise.
     static func assembler(known: [String: ColumnType], overrides: [String: ColumnType]) -> RowAssembler {
         var assembler = RowAssembler(knownTypes: known)
         let documented: [(String, ColumnType)] = [

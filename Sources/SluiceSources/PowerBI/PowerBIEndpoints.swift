@@ -1,6 +1,6 @@
 import SluiceCore
 
-/// The three URLs of a Power BI cloud (source-apis.md §3.8): Entra authority, token scope resource and API base.
+/// The three URLs of a Power BI cloud: Entra authority, token scope resource and API base.
 public struct PowerBICloud: Sendable, Hashable {
     /// `https://login.microsoftonline.com`; the token URL is `{authority}/{tenant}/oauth2/v2.0/token`.
     public var authority: String

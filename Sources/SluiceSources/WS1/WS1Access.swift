@@ -1,7 +1,7 @@
 import SluiceCore
 import SluiceHTTP
 
-/// Where a WS1 Intelligence job talks to and with which credentials (source-apis.md §1.1, §1.2).
+/// Where a WS1 Intelligence job talks to and with which credentials.
 struct WS1Access: Sendable {
     /// `https://api.{region}.data.workspaceone.com` unless `api_base` is given; no trailing slash.
     var apiBase: String

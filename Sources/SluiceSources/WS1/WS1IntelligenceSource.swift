@@ -3,7 +3,7 @@ import SluiceCore
 import SluiceWire
 import SluiceHTTP
 
-/// Loads the newest completed download of a Workspace ONE Intelligence report (source-apis.md §1).
+/// Loads the newest completed download of a Workspace ONE Intelligence report.
 ///
 /// One run: token (client credentials, HTTP Basic) → every page of `downloads/search` → the newest
 /// `COMPLETED` entry by `modified_at`/`created_at` (never by list position) → nothing to do if it is the

@@ -8,7 +8,7 @@ package struct CitrixPage {
 
     /// Decodes a page. An OData error body (`{"error":{"code","message"}}`, even with status 200) and
     /// malformed JSON fail with a message that names the step; `@odata.nextLink` is matched case-insensitively
-    /// because third-party clients met other spellings (source-apis.md §2.6, §2.10).
+    /// because third-party clients met other spellings.
     package static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> CitrixPage {
         let json = try JSONBody.parse(body, step: step)
         guard case .object(let pairs) = json else {

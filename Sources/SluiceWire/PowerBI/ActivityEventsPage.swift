@@ -1,6 +1,6 @@
 import SluiceCore
 
-/// One decoded answer of `GET …/admin/activityevents` (source-apis.md §3.3).
+/// One decoded answer of `GET …/admin/activityevents`.
 public struct ActivityEventsPage: Sendable {
     /// The `activityEventEntities`, untyped objects whose fields depend on the activity.
     public var events: [JSONValue]

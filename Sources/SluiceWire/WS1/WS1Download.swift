@@ -1,6 +1,6 @@
 import SluiceCore
 
-/// One entry of `POST …/reports/{id}/downloads/search` (source-apis.md §1.7).
+/// One entry of `POST …/reports/{id}/downloads/search`.
 public struct WS1Download: Sendable, Hashable {
     /// The report tracking id: what the download endpoint takes.
     public var id: String

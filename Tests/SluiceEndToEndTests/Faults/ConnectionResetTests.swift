@@ -2,7 +2,7 @@ import Foundation
 import SluiceTestSupport
 import Testing
 
-/// design.md §6: a connection error is transient. Connections reset by the peer (TCP RST), before the answer
+/// A connection error is transient. Connections reset by the peer (TCP RST), before the answer
 /// or in the middle of its body, are retried and the run ends `succeeded` with the page's rows. The HTTP layer
 /// is shared by every source; the cursor feed's shape is the one a raw socket server can serve simply.
 @Suite("connection resets are recovered")

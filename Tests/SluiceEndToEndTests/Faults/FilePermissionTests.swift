@@ -2,7 +2,7 @@ import Foundation
 import SluiceTestSupport
 import Testing
 
-/// design.md §4 and issue 8: the warehouse is never readable by every user, and a secret anyone can read next
+/// The warehouse is never readable by every user, and a secret anyone can read next
 /// to a job file anyone can read draws a warning from `sluice validate`.
 @Suite("file permissions")
 struct FilePermissionTests {

@@ -3,7 +3,7 @@ import SluiceEmulators
 import SluiceTestSupport
 import Testing
 
-/// design.md §6: pagination links go only to the configured host (the token would go with them), redirects to
+/// Pagination links go only to the configured host (the token would go with them), redirects to
 /// another host are followed without `Authorization`, oversized answers are refused with a clear error, and
 /// plain `http://` to a non-loopback host is a validation error.
 @Suite("foreign hosts and oversized answers")

@@ -3,7 +3,7 @@ import SluiceEmulators
 import SluiceTestSupport
 import Testing
 
-/// design.md §3-§7: hostile names and bytes never reach SQL as code, links and redirects never hand the token
+/// Hostile names and bytes never reach SQL as code, links and redirects never hand the token
 /// to a stranger, oversized answers are bounded, and plain HTTP to a non-loopback host is refused.
 @Suite("hostile input")
 struct HostileInputTests {

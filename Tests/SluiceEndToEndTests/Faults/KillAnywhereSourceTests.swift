@@ -2,7 +2,7 @@ import Foundation
 import SluiceEmulators
 import Testing
 
-/// Reliability invariant 2 (design.md §7) for the OAuth sources, in the shape of the cursor feed's kill test:
+/// SIGKILL at any moment, for the OAuth sources, in the shape of the cursor feed's kill test:
 /// seeded SIGKILLs at any moment of a slowed run, each followed by a run to completion that must reach
 /// exactly the clean run's content, with `integrity_check` ok, checkpoints that never point past committed
 /// data, and the killed runs `abandoned`.

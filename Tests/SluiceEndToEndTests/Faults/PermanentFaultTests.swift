@@ -45,7 +45,7 @@ enum PermanentFault: Sendable, CustomTestStringConvertible {
     }
 }
 
-/// design.md §6-7: permanent faults fail the run (exit 1, `failed`) with an error naming job, step and cause;
+/// Permanent faults fail the run (exit 1, `failed`) with an error naming job, step and cause;
 /// pages before the fault stay with their checkpoint, nothing of the faulted page or download is visible, and
 /// the next run after the fault is removed converges to the clean content.
 @Suite("permanent faults fail cleanly")

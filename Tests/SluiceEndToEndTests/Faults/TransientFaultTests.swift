@@ -33,7 +33,7 @@ enum TransientFault: Sendable, CustomTestStringConvertible {
     }
 }
 
-/// design.md §6: transient failures (401 with a token to refresh, 429 with `Retry-After`, 500/502/503/504) are
+/// Transient failures (401 with a token to refresh, 429 with `Retry-After`, 500/502/503/504) are
 /// retried and the run ends `succeeded` with exactly the content of a clean run. Connection resets are not
 /// covered: no emulator can drop a connection (see the report).
 @Suite("transient faults are recovered")

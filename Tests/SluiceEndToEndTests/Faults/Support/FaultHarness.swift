@@ -6,7 +6,7 @@ import Testing
 /// One source under fault test: its job folder, how to run the binary on it, and what counts as its content.
 ///
 /// Every run's output is kept so that `checkNoSecrets()` can grep it at the end of the test, together with the
-/// warehouse files and `sluice status --json` (design.md §6: secrets never reach logs, the warehouse or status).
+/// warehouse files and `sluice status --json` (secrets never reach logs, the warehouse or status).
 struct FaultHarness: Sendable {
     /// Source label for messages (`citrix`, `powerbi`, `ws1`, `cursor-feed`).
     let source: String

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The kill-anywhere procedure of design.md §7.2 for any source, in the shape of the cursor feed's test.
+/// The kill-anywhere procedure for any source, in the shape of the cursor feed's test.
 ///
 /// A slowed clean run (into `clean.db`) gives the reference content and how many requests a whole run makes.
 /// Each round then starts from an empty warehouse, starts `sluice run`, and SIGKILLs it at a seeded moment:
