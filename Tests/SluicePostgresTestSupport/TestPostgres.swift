@@ -5,8 +5,8 @@ import PostgresNIO
 /// The PostgreSQL server the tests use: `$SLUICE_TEST_POSTGRES_URL` (a `postgresql://USER@HOST:PORT/DB` URL) with
 /// `$SLUICE_TEST_POSTGRES_PASSWORD`, as `scripts/postgres-test-cluster.sh start` prints them.
 ///
-/// When no server is configured, the PostgreSQL tests are skipped with a loud message on standard error (CI always
-/// starts one; see `.ci/run`). Each test works in a schema of its own (``freshSchema()``), dropped afterwards.
+/// When no server is configured, the PostgreSQL tests fail with a message saying how to start one (``unavailable(_:)``;
+/// `.ci/run` always starts one). Each test works in a schema of its own (``freshSchema()``), dropped afterwards.
 public enum TestPostgres {
     public static var url: String? { nonEmpty("SLUICE_TEST_POSTGRES_URL") }
     public static var password: String? { nonEmpty("SLUICE_TEST_POSTGRES_PASSWORD") }
@@ -16,11 +16,14 @@ public enum TestPostgres {
     /// Whether a server is configured.
     public static var isConfigured: Bool { url != nil }
 
-    /// Prints why a PostgreSQL test does not run, once per test, so a skipped suite is never silent.
-    public static func announceSkip(_ test: String = #function) {
-        let text = "\n*** SKIPPED \(test): no PostgreSQL for the tests. Set SLUICE_TEST_POSTGRES_URL and "
-            + "SLUICE_TEST_POSTGRES_PASSWORD, e.g. eval \"$(scripts/postgres-test-cluster.sh start)\" ***\n"
-        FileHandle.standardError.write(Data(text.utf8))
+    /// The error a PostgreSQL test throws when no server is configured: the test fails (it never passes or skips
+    /// silently), and the message, also printed on standard error, says how to start one.
+    public static func unavailable(_ test: String = #function) -> TestPostgresError {
+        let text = "no PostgreSQL for the tests (\(test)): set SLUICE_TEST_POSTGRES_URL and "
+            + "SLUICE_TEST_POSTGRES_PASSWORD, e.g. eval \"$(scripts/postgres-test-cluster.sh start)\" "
+            + "(Debian: apt-get install postgresql openssl first)"
+        FileHandle.standardError.write(Data("\n*** FAILED: \(text) ***\n".utf8))
+        return TestPostgresError(message: text)
     }
 
     /// A new schema name no other test uses.

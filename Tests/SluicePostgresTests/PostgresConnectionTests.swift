@@ -9,7 +9,7 @@ import Testing
 @Suite("PostgreSQL connections and job locks")
 struct PostgresConnectionTests {
     @Test func aWrongOrMissingPasswordIsAClearErrorThatNeverShowsThePassword() async throws {
-        guard TestPostgres.isConfigured else { return TestPostgres.announceSkip() }
+        guard TestPostgres.isConfigured else { throw TestPostgres.unavailable() }
         let wrong = "wrong-password-\(UUID().uuidString)"
         let error = await #expect(throws: SluiceError.self) {
             _ = try await Fixture.connector(schema: "public", password: wrong).connect()
@@ -25,7 +25,7 @@ struct PostgresConnectionTests {
     }
 
     @Test func verifyFullConnectsWithTheRightCAAndRefusesAServerItCannotVerify() async throws {
-        guard TestPostgres.isConfigured, let tls = TestPostgres.tlsURL else { return TestPostgres.announceSkip() }
+        guard TestPostgres.isConfigured, let tls = TestPostgres.tlsURL else { throw TestPostgres.unavailable() }
         let connection = try await Fixture.connector(schema: "public", url: tls).connect()
         let rows = try await connection.query("SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
                                               logger: Logger(label: "t")).collect()
@@ -37,7 +37,7 @@ struct PostgresConnectionTests {
     }
 
     @Test func aJobRunsInOnePlaceAtATime() async throws {
-        guard TestPostgres.isConfigured else { return TestPostgres.announceSkip() }
+        guard TestPostgres.isConfigured else { throw TestPostgres.unavailable() }
         let schema = TestPostgres.freshSchema("lock")
         let first = PostgresJobLocks(connector: try Fixture.connector(schema: schema), logger: Logger(label: "t"))
         let second = PostgresJobLocks(connector: try Fixture.connector(schema: schema), logger: Logger(label: "t"))
@@ -56,7 +56,7 @@ struct PostgresConnectionTests {
     }
 
     @Test func aRunWhoseLockConnectionDiesIsStoppedAndTheLockIsFreeForOthers() async throws {
-        guard TestPostgres.isConfigured else { return TestPostgres.announceSkip() }
+        guard TestPostgres.isConfigured else { throw TestPostgres.unavailable() }
         let schema = TestPostgres.freshSchema("lost")
         let locks = PostgresJobLocks(connector: try Fixture.connector(schema: schema), logger: Logger(label: "t"),
                                      pingInterval: .milliseconds(200))

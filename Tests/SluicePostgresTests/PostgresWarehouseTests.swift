@@ -105,7 +105,7 @@ struct PostgresWarehouseTests {
     }
 
     @Test func twoInstancesMigrateTheSameSchemaAtOnceAndAReaderNeverCreatesIt() async throws {
-        guard TestPostgres.isConfigured else { return TestPostgres.announceSkip() }
+        guard TestPostgres.isConfigured else { throw TestPostgres.unavailable() }
         let schema = TestPostgres.freshSchema("mig")
         defer { Task { await TestPostgres.dropSchema(schema) } }
         #expect(try await PostgresWarehouse.openForReading(connector: try Fixture.connector(schema: schema),

@@ -17,9 +17,9 @@ struct PostgresWarehouseTarget {
     /// Environment with the password.
     var environment: [String: String] { password.map { ["SLUICE_WAREHOUSE_PASSWORD": $0] } ?? [:] }
 
-    /// Runs `body` with a fresh schema (dropped afterwards); skips loudly when no server is configured.
+    /// Runs `body` with a fresh schema (dropped afterwards); fails when no server is configured.
     static func with(test: String = #function, _ body: (PostgresWarehouseTarget) async throws -> Void) async throws {
-        guard TestPostgres.isConfigured, let url = TestPostgres.url else { return TestPostgres.announceSkip(test) }
+        guard TestPostgres.isConfigured, let url = TestPostgres.url else { throw TestPostgres.unavailable(test) }
         let schema = TestPostgres.freshSchema("e2e")
         let reader = try await PostgresTestReader.open(schema: schema)
         let target = PostgresWarehouseTarget(url: url, schema: schema, password: TestPostgres.password, reader: reader)

@@ -14,10 +14,10 @@ enum Fixture {
                               password: password, logger: Logger(label: "test"))
     }
 
-    /// Runs `body` with a warehouse, a reader and the schema name; skips loudly without a server.
+    /// Runs `body` with a warehouse, a reader and the schema name; fails (saying how to start one) without a server.
     static func with(test: String = #function,
                      _ body: (PostgresWarehouse, PostgresTestReader, String) async throws -> Void) async throws {
-        guard TestPostgres.isConfigured else { return TestPostgres.announceSkip(test) }
+        guard TestPostgres.isConfigured else { throw TestPostgres.unavailable(test) }
         let schema = TestPostgres.freshSchema("w")
         // A name of its own, so a test can end its own sessions without touching those of tests running beside it.
         let url = TestPostgres.url! + "&application_name=sluice-\(schema)"

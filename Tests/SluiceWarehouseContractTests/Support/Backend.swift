@@ -36,7 +36,7 @@ final class Harness {
         self.location = location
     }
 
-    /// Runs `body` against a new, empty warehouse of `backend`; skips (loudly) when PostgreSQL is not configured.
+    /// Runs `body` against a new, empty warehouse of `backend`; fails when PostgreSQL is not configured.
     static func with(_ backend: Backend, test: String = #function, _ body: (Harness) async throws -> Void) async throws {
         switch backend {
         case .sqlite:
@@ -50,7 +50,7 @@ final class Harness {
             try await body(harness)
             await harness.warehouse.close()
         case .postgres:
-            guard TestPostgres.isConfigured else { return TestPostgres.announceSkip(test) }
+            guard TestPostgres.isConfigured else { throw TestPostgres.unavailable(test) }
             let schema = TestPostgres.freshSchema("contract")
             let harness = Harness(backend: .postgres, warehouse: try makePostgres(schema: schema), location: schema)
             do {
