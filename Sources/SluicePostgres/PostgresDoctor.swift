@@ -42,7 +42,7 @@ public enum PostgresDoctor {
         let major = Int(try row?.int64(1) ?? 0) / 10_000
         let encrypted = try row?.bool(2) ?? false
         let tls = encrypted ? "TLS (sslmode=\(location.sslMode.rawValue))" : "not encrypted (sslmode=disable, loopback only)"
-        let detail = "logged in as \(location.user) to \(location.database), PostgreSQL \(version), \(tls)"
+        let detail = "logged in as \(location.user) to database \(location.database), PostgreSQL \(version), \(tls)"
         guard major >= oldestMajor else {
             return .warn("connect", detail + "; Sluice is tested with PostgreSQL \(oldestMajor) and newer",
                          fix: "upgrade the server, or watch the first runs closely")
@@ -63,8 +63,9 @@ public enum PostgresDoctor {
                         fix: "CREATE SCHEMA \(PostgresIdentifier.quote(schema)) AUTHORIZATION <sluice's user>, or "
                             + "GRANT CREATE ON DATABASE <database> TO <sluice's user>")]
         }
+        // has_schema_privilege takes the schema's name as it is, not quoted.
         let mayCreate = try await session.rows("SELECT has_schema_privilege($1, 'CREATE') AND has_schema_privilege($1, 'USAGE')",
-                                               [.text(PostgresIdentifier.quote(schema))]).first?.bool(0) ?? false
+                                               [.text(schema)]).first?.bool(0) ?? false
         guard mayCreate else {
             return [.fail("schema", "this user may not create tables in schema \(schema)",
                           fix: "GRANT USAGE, CREATE ON SCHEMA \(PostgresIdentifier.quote(schema)) TO <sluice's user>")]

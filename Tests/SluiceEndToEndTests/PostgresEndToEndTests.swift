@@ -154,4 +154,41 @@ struct PostgresEndToEndTests {
             }
         }
     }
+
+    @Test func runAndDoctorUseThePostgresWarehouseAndItsLocks() async throws {
+        try await PostgresWarehouseTarget.with { pg in
+            try await FeedFixture.with { feed in
+                // Before anything ran: doctor logs in and finds an empty schema it may create; no file-system checks.
+                let before = try await pg.sluice(["doctor", "--json"], jobs: feed.dir.jobs, in: feed.dir.path,
+                                                 environment: feed.environment)
+                let warehouseSection = try #require(before.stdout.range(of: "\"kind\":\"warehouse\"").map { before.stdout[$0.lowerBound...] },
+                                                    "\(before.combined)")
+                #expect(warehouseSection.contains("\"check\":\"connect\",\"result\":\"pass\""), "\(before.stdout)")
+                #expect(warehouseSection.contains("\"check\":\"schema\",\"result\":\"pass\""), "\(before.stdout)")
+                for fileCheck in ["\"WAL\"", "\"folder\"", "\"disk space\"", "\"ODBC typing\""] {
+                    #expect(!warehouseSection.contains(fileCheck), "\(before.stdout)")
+                }
+                #expect(before.exitCode == 0, "\(before.combined)")
+                #expect(try await pg.reader.nameExists("sluice_runs") == false, "doctor writes nothing")
+
+                // `sluice run` loads into PostgreSQL and takes the job's advisory lock, not a lock file.
+                let run = try await pg.sluice(["run"], jobs: feed.dir.jobs, in: feed.dir.path, environment: feed.environment)
+                #expect(run.exitCode == 0, "\(run.combined)")
+                #expect(try await pg.reader.int("SELECT count(*) FROM feed_rows") == 250)
+                let leftovers = try FileManager.default.contentsOfDirectory(atPath: feed.dir.path)
+                #expect(!leftovers.contains { $0.hasPrefix("postgres") || $0.hasSuffix(".locks") }, "\(leftovers)")
+
+                let after = try await pg.sluice(["doctor"], jobs: feed.dir.jobs, in: feed.dir.path, environment: feed.environment)
+                #expect(after.stdout.contains("holds a Sluice warehouse (version"), "\(after.stdout)")
+
+                // A wrong password: doctor says what to fix and never shows it.
+                let wrong = "wrong-\(UUID().uuidString)"
+                let denied = try await pg.sluice(["doctor"], jobs: feed.dir.jobs, in: feed.dir.path,
+                                                 environment: feed.environment.merging(["SLUICE_WAREHOUSE_PASSWORD": wrong]) { _, b in b })
+                #expect(denied.exitCode == 1, "\(denied.combined)")
+                #expect(denied.stdout.contains("SLUICE_WAREHOUSE_PASSWORD"), "\(denied.stdout)")
+                #expect(!denied.combined.contains(wrong))
+            }
+        }
+    }
 }
