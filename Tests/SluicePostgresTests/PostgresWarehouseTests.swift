@@ -107,7 +107,6 @@ struct PostgresWarehouseTests {
     @Test func twoInstancesMigrateTheSameSchemaAtOnceAndAReaderNeverCreatesIt() async throws {
         guard TestPostgres.isConfigured else { throw TestPostgres.unavailable() }
         let schema = TestPostgres.freshSchema("mig")
-        defer { Task { await TestPostgres.dropSchema(schema) } }
         #expect(try await PostgresWarehouse.openForReading(connector: try Fixture.connector(schema: schema),
                                                            logger: Logger(label: "t")) == nil)
         #expect(try await TestPostgres.withConnection { connection in
@@ -136,9 +135,11 @@ struct PostgresWarehouseTests {
             #expect(error?.message.contains("newer than this Sluice knows") == true)
         } catch {
             for warehouse in warehouses { await warehouse.close() }
+            await TestPostgres.dropSchema(schema)
             throw error
         }
         for warehouse in warehouses { await warehouse.close() }
+        await TestPostgres.dropSchema(schema)
     }
 
     @Test func rowCountsCoverDataTablesOnly() async throws {
