@@ -82,6 +82,8 @@ struct PostgresBench {
         var environment = ProcessInfo.processInfo.environment
         environment["PGPASSWORD"] = password
         environment["PGSSLMODE"] = location.sslMode.rawValue
+        // DROP SCHEMA … CASCADE lists every object it drops as a NOTICE; the bench output needs none of them.
+        environment["PGOPTIONS"] = "-c client_min_messages=warning"
         if let root = location.sslRootCert { environment["PGSSLROOTCERT"] = root }
         process.environment = environment
         let output = Pipe()
