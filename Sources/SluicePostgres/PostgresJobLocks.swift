@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import SluiceCore
+import Synchronization
 
 /// Job locks inside the shared warehouse: a PostgreSQL session advisory lock per job, held on a connection of its
 /// own for the whole run, so a job never runs twice at once anywhere, whichever instance (machine) starts it.
@@ -45,8 +46,12 @@ public struct PostgresJobLocks: JobLocks {
         }
         // The group inside `watched` waits for its tasks before returning, so `body` does not outlive this call.
         let outcome = await withoutActuallyEscaping(body) { body in await watched(body, connection: connection, job: job) }
+        // Unlock explicitly (closing alone frees the lock only once the server process has ended, a moment later), but
+        // never wait long for a connection that may have died meanwhile: closing frees the lock in any case.
         if !connection.isClosed {
-            _ = try? await session.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [.text(lockName(job: job))])
+            let unlock: EventLoopFuture<PostgresQueryResult> = connection.query(
+                "SELECT pg_advisory_unlock(hashtextextended(\(lockName(job: job)), 0))", logger: connector.logger)
+            _ = await Self.settled(unlock, within: pingInterval)
         }
         try? await connection.close()
         return try outcome.get()
@@ -92,21 +97,39 @@ public struct PostgresJobLocks: JobLocks {
     }
 
     /// Whether `connection` answers `SELECT 1` within `limit` (a connection that does not is closed).
-    private static func answers(_ connection: PostgresConnection, within limit: Duration, logger: Logger) async -> Bool {
+    ///
+    /// The answer is awaited through a continuation that the reply or a timer on the connection's event loop resumes,
+    /// whichever comes first, never by awaiting the query itself: a query written to a connection the server has
+    /// just ended may never be answered, and a task awaiting it could not be cancelled.
+    static func answers(_ connection: PostgresConnection, within limit: Duration, logger: Logger) async -> Bool {
         guard !connection.isClosed else { return false }
-        return await withTaskGroup(of: Bool.self) { race in
-            race.addTask {
-                let future: EventLoopFuture<PostgresQueryResult> = connection.query("SELECT 1", logger: logger)
-                return (try? await future.get()) != nil
+        let answered = await settled(connection.query("SELECT 1", logger: logger), within: limit)
+        if !answered { try? await connection.close() }
+        return answered
+    }
+
+    /// Whether `future` succeeds within `limit`; false when it fails or is still pending then (it is left behind).
+    static func settled(_ future: EventLoopFuture<PostgresQueryResult>, within limit: Duration) async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let first = FirstAnswer(continuation)
+            future.whenComplete { result in first.resume((try? result.get()) != nil) }
+            let (seconds, attoseconds) = limit.components
+            future.eventLoop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) {
+                first.resume(false)
             }
-            race.addTask {
-                try? await Task.sleep(for: limit)
-                return false
-            }
-            let first = await race.next() ?? false
-            if !first { try? await connection.close() }  // also ends a query still waiting
-            race.cancelAll()
-            return first
         }
+    }
+}
+
+/// Resumes a continuation once, with the first of several answers (the others are ignored).
+final class FirstAnswer: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Bool, Never>?>
+
+    init(_ continuation: CheckedContinuation<Bool, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ value: Bool) {
+        continuation.withLock { $0.take() }?.resume(returning: value)
     }
 }
