@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -20,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // HMAC-SHA256 for pseudonymised columns (already in the graph through async-http-client).
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         // Benchmark only: the CSV parser comparison of issue 3.
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
@@ -47,6 +50,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore", "SluiceWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -56,6 +60,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore", "SluiceWire", "SluiceHTTP",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The SQLite file: binding, migrations, schema evolution, load modes, runs and state.
@@ -168,3 +173,14 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Every Swift target is built with the same language settings: `any` spelled out, members visible only through
+// the modules a file imports, and imports internal unless a declaration's signature needs them (`package import`).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+for target in package.targets where target.name.lowercased().hasPrefix("sluice") {
+    target.swiftSettings = (target.swiftSettings ?? []) + swiftSettings
+}

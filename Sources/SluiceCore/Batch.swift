@@ -1,5 +1,5 @@
 /// How a table is loaded.
-public enum LoadMode: String, Sendable, Hashable, CaseIterable {
+package enum LoadMode: String, Sendable, Hashable, CaseIterable {
     /// `INSERT … ON CONFLICT(primary key) DO UPDATE`; each page is its own transaction with the checkpoint.
     case upsert
     /// The table holds exactly the newest complete dataset, swapped in atomically.
@@ -9,35 +9,39 @@ public enum LoadMode: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Where a batch's rows go: table name, load mode and the key for upserts.
-public struct TableTarget: Sendable, Hashable {
+package struct TableTarget: Sendable, Hashable {
     /// The warehouse table name (`[a-z_][a-z0-9_]*`).
-    public var table: String
-    public var mode: LoadMode
+    package var table: String
+    package var mode: LoadMode
     /// Primary key as source names or warehouse column names; required for `upsert`.
-    public var primaryKey: [String]
+    package var primaryKey: [String]
     /// Declared types that override inference, keyed by source name or column name (`target.columns:`).
-    public var columnTypes: [String: ColumnType]
+    package var columnTypes: [String: ColumnType]
     /// For `snapshot` mode: how many snapshots to keep (nil keeps all).
-    public var keepSnapshots: Int?
+    package var keepSnapshots: Int?
+    /// Which key and which fields the rows are pseudonymised with (``PseudonymFingerprint/clear`` for none);
+    /// the warehouse refuses to mix two of them in one table. nil: not checked (tools and tests).
+    package var pseudonyms: PseudonymFingerprint?
 
-    public init(table: String, mode: LoadMode, primaryKey: [String] = [], columnTypes: [String: ColumnType] = [:],
-                keepSnapshots: Int? = nil) {
+    package init(table: String, mode: LoadMode, primaryKey: [String] = [], columnTypes: [String: ColumnType] = [:],
+                keepSnapshots: Int? = nil, pseudonyms: PseudonymFingerprint? = nil) {
         self.table = table
         self.mode = mode
         self.primaryKey = primaryKey
         self.columnTypes = columnTypes
         self.keepSnapshots = keepSnapshots
+        self.pseudonyms = pseudonyms
     }
 }
 
 /// A column as the source names and types it.
-public struct Column: Sendable, Hashable {
+package struct Column: Sendable, Hashable {
     /// The name exactly as the source spells it (CSV header, JSON key, OData property).
-    public var sourceName: String
+    package var sourceName: String
     /// The type the source knows or inferred from the first value seen.
-    public var type: ColumnType
+    package var type: ColumnType
 
-    public init(_ sourceName: String, _ type: ColumnType) {
+    package init(_ sourceName: String, _ type: ColumnType) {
         self.sourceName = sourceName
         self.type = type
     }
@@ -46,18 +50,18 @@ public struct Column: Sendable, Hashable {
 /// One part of a dataset that becomes visible as a whole (a WS1 download): the warehouse writes each part in a
 /// short transaction of its own, invisible to readers, and the last part publishes the whole dataset together
 /// with the batch's checkpoint. No transaction is ever held open while the next part is being downloaded.
-public struct DatasetPart: Sendable, Hashable {
+package struct DatasetPart: Sendable, Hashable {
     /// Stable id of the dataset at the source (the WS1 download id); a dataset loaded again under the same
     /// id replaces the earlier load.
-    public var id: String
+    package var id: String
     /// When the source produced it, as normalised UTC timestamp text (snapshot mode records it).
-    public var producedAt: String
+    package var producedAt: String
     /// How logs and progress name it: "download 416c…".
-    public var name: String
+    package var name: String
     /// True for the part that publishes the dataset.
-    public var isLast: Bool
+    package var isLast: Bool
 
-    public init(id: String, producedAt: String, name: String, isLast: Bool) {
+    package init(id: String, producedAt: String, name: String, isLast: Bool) {
         self.id = id
         self.producedAt = producedAt
         self.name = name
@@ -70,27 +74,27 @@ public struct DatasetPart: Sendable, Hashable {
 /// The data flow of Sluice is: source → `Batch` → warehouse commits rows and `checkpoint` in one
 /// transaction. A checkpoint therefore never runs ahead of committed data. A batch that is a part of a
 /// dataset (``dataset``) carries its checkpoint on the last part only, which publishes the dataset.
-public struct Batch: Sendable {
-    public var target: TableTarget
-    public var columns: [Column]
+package struct Batch: Sendable {
+    package var target: TableTarget
+    package var columns: [Column]
     /// Each row has exactly `columns.count` values, in column order (empty when `packed` holds the rows).
-    public var rows: [[Value]]
+    package var rows: [[Value]]
     /// The rows in packed form, from sources that read bytes (see ``PackedRows``); nil for `rows`.
-    public var packed: PackedRows?
+    package var packed: PackedRows?
     /// State keys (for `sluice_state`) written in the same transaction as the rows.
-    public var checkpoint: [String: String]
+    package var checkpoint: [String: String]
     /// Where this batch came from, for progress and errors: "page 7 of Sessions".
-    public var origin: String
+    package var origin: String
     /// Bytes of response body this batch was parsed from.
-    public var bytes: Int
+    package var bytes: Int
     /// Set when the batch is one part of a dataset that becomes visible as a whole; nil for a page that is
     /// committed (and visible) at once.
-    public var dataset: DatasetPart?
+    package var dataset: DatasetPart?
     /// The window this batch belongs to, for the coverage ledger (written in the same transaction; for a
     /// dataset part, only the last part's counts, written when it publishes).
-    public var coverage: CoverageMark?
+    package var coverage: CoverageMark?
 
-    public init(target: TableTarget, columns: [Column], rows: [[Value]], checkpoint: [String: String] = [:],
+    package init(target: TableTarget, columns: [Column], rows: [[Value]], checkpoint: [String: String] = [:],
                 origin: String, bytes: Int = 0, dataset: DatasetPart? = nil, packed: PackedRows? = nil,
                 coverage: CoverageMark? = nil) {
         self.target = target
@@ -105,19 +109,19 @@ public struct Batch: Sendable {
     }
 
     /// Rows in the batch, in whichever form it holds them.
-    public var rowCount: Int { packed?.rowCount ?? rows.count }
+    package var rowCount: Int { packed?.rowCount ?? rows.count }
 }
 
 extension Column {
     /// The most columns one table may have. SQLite allows 2,000 by default and refuses more only after every
     /// name was worked out; a hostile header of 30,000 names is refused here first, before any naming work.
-    public static let maxColumns = 1000
+    package static let maxColumns = 1000
 
     /// Source names made unique within one batch: a repeated header `Name` becomes `Name (2)`, `Name (3)`, the
     /// same way on every run, so each occurrence keeps its own column (the warehouse and the CSV loader agree).
     ///
     /// Linear in the number of names: each base name remembers the next suffix to try.
-    public static func uniqueSourceNames(_ names: [String]) -> [String] {
+    package static func uniqueSourceNames(_ names: [String]) -> [String] {
         var seen = Set<String>(minimumCapacity: names.count)
         var nextSuffix: [String: Int] = [:]
         return names.map { name in

@@ -1,15 +1,15 @@
 /// A CSV body that cannot be read: the record it happened in (1-based, the header is record 1) and why.
-public struct CSVParseError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct CSVParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 1-based record number; the header row is record 1, the first data row record 2.
-    public var record: Int
-    public var reason: String
+    package var record: Int
+    package var reason: String
 
-    public init(record: Int, reason: String) {
+    package init(record: Int, reason: String) {
         self.record = record
         self.reason = reason
     }
 
-    public var description: String { "record \(record): \(reason)" }
+    package var description: String { "record \(record): \(reason)" }
 }
 
 /// A streaming RFC 4180 parser: bytes go in in chunks of any size, complete records come out.
@@ -19,7 +19,7 @@ public struct CSVParseError: Error, Sendable, Equatable, CustomStringConvertible
 /// longest record, never by the body: a chunk boundary may fall anywhere, even between the two quotes of an
 /// escaped quote or between CR and LF. Blank lines are skipped (WS1 exports end with one, some tools add more).
 /// Lenient where RFC 4180 is silent: a quote inside an unquoted field, or text after a closing quote, is kept.
-public struct CSVStreamParser {
+package struct CSVStreamParser {
     private enum State {
         case fieldStart
         case unquoted
@@ -47,17 +47,17 @@ public struct CSVStreamParser {
     /// The first bytes of the body until it is known whether they are a byte order mark.
     private var head: [UInt8]? = []
     /// Records emitted so far (blank lines are not records).
-    public private(set) var recordsEmitted = 0
+    package private(set) var recordsEmitted = 0
     /// The most bytes one record may hold: a quote that never closes would otherwise keep the rest of the
     /// body in memory.
-    public let maxRecordBytes: Int
+    package let maxRecordBytes: Int
     /// The most fields one record may have.
-    public let maxFields: Int
+    package let maxFields: Int
 
-    public static let defaultMaxRecordBytes = 16 * 1_048_576
-    public static let defaultMaxFields = 4096
+    package static let defaultMaxRecordBytes = 16 * 1_048_576
+    package static let defaultMaxFields = 4096
 
-    public init(maxRecordBytes: Int = CSVStreamParser.defaultMaxRecordBytes,
+    package init(maxRecordBytes: Int = CSVStreamParser.defaultMaxRecordBytes,
                 maxFields: Int = CSVStreamParser.defaultMaxFields) {
         self.maxRecordBytes = maxRecordBytes
         self.maxFields = maxFields
@@ -66,10 +66,10 @@ public struct CSVStreamParser {
     }
 
     /// The 1-based number of the record being read (the next one to be emitted).
-    public var currentRecord: Int { recordsEmitted + 1 }
+    package var currentRecord: Int { recordsEmitted + 1 }
 
     /// Parses `chunk`, calling `onRecord` for every record it completes.
-    public mutating func feed(_ chunk: UnsafeRawBufferPointer,
+    package mutating func feed(_ chunk: UnsafeRawBufferPointer,
                               _ onRecord: (CSVRecord) throws -> Void) throws {
         if var pending = head {
             // The byte order mark may itself be split across chunks: collect three bytes first.
@@ -90,12 +90,12 @@ public struct CSVStreamParser {
     }
 
     /// Convenience for tests and small bodies.
-    public mutating func feed(_ chunk: [UInt8], _ onRecord: (CSVRecord) throws -> Void) throws {
+    package mutating func feed(_ chunk: [UInt8], _ onRecord: (CSVRecord) throws -> Void) throws {
         try chunk.withUnsafeBytes { try feed($0, onRecord) }
     }
 
     /// Ends the body: emits a last record that had no line end; fails when a quoted field is still open.
-    public mutating func finish(_ onRecord: (CSVRecord) throws -> Void) throws {
+    package mutating func finish(_ onRecord: (CSVRecord) throws -> Void) throws {
         if let pending = head {
             head = nil
             if pending != Self.bom { try pending.withUnsafeBytes { try run($0, onRecord) } }
@@ -206,26 +206,26 @@ public struct CSVStreamParser {
 }
 
 /// One parsed record, valid only inside the callback that receives it (it points into the parser's buffers).
-public struct CSVRecord {
+package struct CSVRecord {
     let bytes: UnsafeBufferPointer<UInt8>
     let ends: UnsafeBufferPointer<Int>
     /// 1-based record number (the header is record 1).
-    public let number: Int
+    package let number: Int
 
     /// Number of fields.
-    public var count: Int { ends.count }
+    package var count: Int { ends.count }
 
     /// The unescaped bytes of field `index`.
-    public func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+    package func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
         let start = index == 0 ? 0 : ends[index - 1]
         return UnsafeBufferPointer(rebasing: bytes[start..<ends[index]])
     }
 
     /// Field `index` as a string (invalid UTF-8 repaired).
-    public func string(_ index: Int) -> String {
+    package func string(_ index: Int) -> String {
         String(decoding: field(index), as: UTF8.self)
     }
 
     /// Every field as a string.
-    public var strings: [String] { (0..<count).map { string($0) } }
+    package var strings: [String] { (0..<count).map { string($0) } }
 }

@@ -14,13 +14,13 @@
 /// 5. Longer than 63 bytes: cut to 54 and append `_` plus 8 hex digits of a stable hash of the full name.
 ///
 /// The result never starts with `_`, so it cannot collide with the `_sluice_…` metadata columns.
-public enum ColumnNaming {
+package enum ColumnNaming {
     /// Maximum identifier length in bytes (PostgreSQL's limit; short enough for every BI tool).
-    public static let maxLength = 63
+    package static let maxLength = 63
 
     /// Hump pairs joined into one word. Append-only: changing it would rename columns of new tables only,
     /// but existing tables keep their recorded mapping (``Warehouse`` reads `sluice_columns` first).
-    public static let compounds: [(String, String)] = [
+    package static let compounds: [(String, String)] = [
         ("work", "space"),   // Power BI WorkSpaceName next to WorkspaceId
         ("o", "data"),       // Citrix ODataID-style names
         ("log", "on"),       // Citrix LogOnDuration, LogOnSummaries
@@ -29,7 +29,7 @@ public enum ColumnNaming {
     ]
 
     /// The snake_case identifier for `sourceName` (before collision handling).
-    public static func identifier(for sourceName: String) -> String {
+    package static func identifier(for sourceName: String) -> String {
         var words: [String] = []
         var token: [UInt8] = []
         for byte in sourceName.utf8 {
@@ -50,7 +50,7 @@ public enum ColumnNaming {
     }
 
     /// `name` cut to fit `maxLength` together with `suffix`, with a hash of `fullName` when it had to be cut.
-    public static func shortened(_ name: String, fullName: String, suffix: String = "") -> String {
+    package static func shortened(_ name: String, fullName: String, suffix: String = "") -> String {
         guard name.utf8.count + suffix.utf8.count > maxLength else { return name + suffix }
         let hash = "_" + hex8(fnv1a(fullName))
         let keep = maxLength - suffix.utf8.count - hash.utf8.count
@@ -121,17 +121,17 @@ public enum ColumnNaming {
 ///
 /// Linear in the number of names: each base name remembers the next suffix to try, so a header of thousands of
 /// equal names does not retry `_2`, `_3`, … from the start for every one of them.
-public struct ColumnNameAllocator {
+package struct ColumnNameAllocator {
     /// Lower-cased names already in use (SQLite compares ASCII identifiers case-insensitively).
     private var taken: Set<String>
     private var nextSuffix: [String: Int] = [:]
 
-    public init(taken: some Sequence<String>) {
+    package init(taken: some Sequence<String>) {
         self.taken = Set(taken.map { $0.lowercased() })
     }
 
     /// A name for `sourceName` not used before in this table; marks it as used.
-    public mutating func allocate(for sourceName: String) -> String {
+    package mutating func allocate(for sourceName: String) -> String {
         let base = ColumnNaming.identifier(for: sourceName)
         guard taken.contains(base) else {
             taken.insert(base)

@@ -4,9 +4,9 @@
 /// journal line, and an escape sequence would reach the operator's terminal. Text log lines and `status`
 /// therefore show control characters as escapes: `\n`, `\r`, `\t`, and `\u{1B}` style for the rest (C0, DEL
 /// and the C1 range), so the text stays readable and on one line.
-public enum ControlCharacters {
+package enum ControlCharacters {
     /// `text` with every control character written as an escape; unchanged (no copy) when there is none.
-    public static func escaped(_ text: String) -> String {
+    package static func escaped(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)

@@ -1,7 +1,7 @@
 /// Counts as people write them: `1 row`, `2 rows`, `0 pages`.
-public enum CountText {
+package enum CountText {
     /// `n` and `noun`, with an `s` unless `n` is 1 (every noun Sluice counts takes a plain `s`).
-    public static func format<N: BinaryInteger>(_ n: N, _ noun: String) -> String {
+    package static func format<N: BinaryInteger>(_ n: N, _ noun: String) -> String {
         "\(n) \(noun)\(n == 1 ? "" : "s")"
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 extension CronExpression {
     /// How many years ahead the search looks before it gives up. Eight covers the longest legitimate wait,
@@ -16,7 +16,7 @@ extension CronExpression {
     ///
     /// The search skips whole months, days and hours that cannot match, so even a rare expression costs a
     /// few thousand integer steps at most.
-    public func nextFire(after: Date, in timeZone: TimeZone) -> Date? {
+    package func nextFire(after: Date, in timeZone: TimeZone) -> Date? {
         let afterSeconds = after.timeIntervalSince1970
         // ±10^11 s is about ±3000 years: far beyond any schedule, and safely inside Int64 arithmetic.
         guard afterSeconds.isFinite, abs(afterSeconds) < 1e11 else { return nil }

@@ -10,9 +10,9 @@
 /// and every Friday. Otherwise both must match, and the `*` one always does; `*/2` counts as unrestricted.
 ///
 /// See ``nextFire(after:in:)`` for how time zones and daylight-saving changes are handled.
-public struct CronExpression: Sendable, Hashable {
+package struct CronExpression: Sendable, Hashable {
     /// The expression as written (fields separated by single spaces).
-    public let source: String
+    package let source: String
 
     let minutes: CronField
     let hours: CronField
@@ -27,7 +27,7 @@ public struct CronExpression: Sendable, Hashable {
 
     /// Parses `text`; throws ``CronError`` naming the field and the value at fault
     /// (`day-of-month: 32 is out of range 1-31`).
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         let trimmed = text.trimmingWhitespace()
         let fieldsText: String
         if trimmed.hasPrefix("@") {
@@ -83,11 +83,11 @@ public struct CronExpression: Sendable, Hashable {
 }
 
 /// Why a cron expression or a schedule could not be parsed; `message` names the field and the value.
-public struct CronError: Error, Sendable, CustomStringConvertible, Equatable {
+package struct CronError: Error, Sendable, CustomStringConvertible, Equatable {
     /// What is wrong, for the person who wrote the job file.
-    public var message: String
+    package var message: String
     /// Creates an error with the given message.
-    public init(message: String) { self.message = message }
+    package init(message: String) { self.message = message }
     /// The message, as the operator reads it.
-    public var description: String { message }
+    package var description: String { message }
 }

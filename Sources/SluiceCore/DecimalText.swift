@@ -1,5 +1,5 @@
 /// Decimal numbers read straight from bytes, without building a string first.
-public enum DecimalText {
+package enum DecimalText {
     /// Powers of ten that a Double holds exactly (10^0 … 10^22).
     private static let exactPowersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { acc, _ in acc * 10 } }
 
@@ -8,7 +8,7 @@ public enum DecimalText {
     /// Exact: the digits form an integer below 2^53 and 10^k (k ≤ 15) is exact, so the one IEEE division
     /// rounds correctly, as `strtod` does (Clinger's fast path). Anything else (exponents, more digits) gives nil:
     /// the caller falls back to `Double(String)`.
-    public static func parseShort(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+    package static func parseShort(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
         var i = 0
         let negative = b.count > 0 && b[0] == UInt8(ascii: "-")
         if negative { i = 1 }
@@ -34,7 +34,7 @@ public enum DecimalText {
     }
 
     /// `-?digits` within Int64, or nil (the caller has checked the grammar, e.g. JSON's).
-    public static func parseInteger(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+    package static func parseInteger(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         var i = 0
         let negative = b.count > 0 && b[0] == UInt8(ascii: "-")
         if negative { i = 1 }

@@ -1,12 +1,12 @@
 /// Durations as job files write them: `90s`, `15m`, `1h`, `7d`, `1h30m`, `250ms`.
-public enum DurationText {
+package enum DurationText {
     /// The longest duration any job-file key accepts (ten years); keys set tighter bounds of their own.
     /// Every duration becomes integer milliseconds or nanoseconds somewhere (timers, deadlines, window
     /// arithmetic), and an unbounded one traps there; this keeps all of them far inside `Int64`.
-    public static let maxSeconds: Double = 3650 * 86_400
+    package static let maxSeconds: Double = 3650 * 86_400
 
     /// Seconds for a duration text, or nil when it is not one (or not finite). A bare number is seconds.
-    public static func seconds(_ text: String) -> Double? {
+    package static func seconds(_ text: String) -> Double? {
         guard let value = parseSeconds(text), value.isFinite else { return nil }
         return value
     }
@@ -53,7 +53,7 @@ public enum DurationText {
     }
 
     /// A compact text for a number of seconds (`1h`, `15m`, `90s`, `1d`); never traps, whatever the value.
-    public static func format(_ seconds: Double) -> String {
+    package static func format(_ seconds: Double) -> String {
         guard seconds.isFinite, abs(seconds) < 1e15 else { return seconds.isNaN ? "?" : (seconds < 0 ? "-" : "") + "forever" }
         let s = Int(seconds.rounded())
         if Double(s) != seconds { return "\(seconds)s" }

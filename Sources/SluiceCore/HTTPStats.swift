@@ -1,22 +1,22 @@
 /// Counters of one fetcher, for the run ledger and the metrics endpoint.
-public struct HTTPStats: Sendable, Equatable {
+package struct HTTPStats: Sendable, Equatable {
     /// Attempts that got an answer from a server (redirect hops and retries included).
-    public var requests = 0
+    package var requests = 0
     /// Body bytes received.
-    public var bytesRead = 0
-    public var status2xx = 0
-    public var status3xx = 0
-    public var status4xx = 0
-    public var status5xx = 0
+    package var bytesRead = 0
+    package var status2xx = 0
+    package var status3xx = 0
+    package var status4xx = 0
+    package var status5xx = 0
     /// Attempts that ended without an answer: connection errors and timeouts.
-    public var errors = 0
+    package var errors = 0
     /// Waits before a retry.
-    public var retries = 0
+    package var retries = 0
 
-    public init() {}
+    package init() {}
 
     /// Counts one answer with `status`.
-    public mutating func record(status: Int) {
+    package mutating func record(status: Int) {
         requests += 1
         switch status {
         case 200..<300: status2xx += 1
@@ -29,7 +29,7 @@ public struct HTTPStats: Sendable, Equatable {
 }
 
 /// Told of every HTTP answer as it arrives, so a long run's progress shows in the metrics while it runs.
-public protocol HTTPObserver: Sendable {
+package protocol HTTPObserver: Sendable {
     /// An answer with `status` arrived for a request of `job`.
     func answered(job: String, status: Int)
     /// An attempt of `job` ended without an answer (connection error, timeout).
@@ -41,5 +41,5 @@ public protocol HTTPObserver: Sendable {
 
 extension HTTPObserver {
     /// Observers that do not compare clocks ignore the `Date` header.
-    public func serverDate(job: String, host: String, date: String, receivedAt: Double) {}
+    package func serverDate(job: String, host: String, date: String, receivedAt: Double) {}
 }

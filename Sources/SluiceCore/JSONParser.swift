@@ -1,21 +1,21 @@
 /// A strict RFC 8259 JSON parser producing ``JSONValue`` (object key order kept, integers exact).
-public struct JSONParser {
+package struct JSONParser {
     /// Why a document is not valid JSON, with the byte offset where parsing stopped.
-    public struct Failure: Error, Sendable, CustomStringConvertible, Equatable {
-        public var offset: Int
-        public var reason: String
-        public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    package struct Failure: Error, Sendable, CustomStringConvertible, Equatable {
+        package var offset: Int
+        package var reason: String
+        package var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
     /// The most memory one parsed document may take by default (see ``parse(_:memoryLimit:)``).
-    public static let defaultMemoryLimit = 256 * 1_048_576
+    package static let defaultMemoryLimit = 256 * 1_048_576
 
     /// Parses a whole document; trailing non-space bytes are an error.
     ///
     /// `memoryLimit` bounds what the parsed values take in memory (counted as they are built: containers,
     /// their slots and long strings). A page of tiny objects takes ~50 times its size as values; a server
     /// sending one would otherwise cost gigabytes before the page could be refused.
-    public static func parse(_ bytes: [UInt8], memoryLimit: Int = defaultMemoryLimit) throws(Failure) -> JSONValue {
+    package static func parse(_ bytes: [UInt8], memoryLimit: Int = defaultMemoryLimit) throws(Failure) -> JSONValue {
         try bytes.withUnsafeBufferPointer { buffer throws(Failure) -> JSONValue in
             var parser = Cursor(bytes: buffer, depthLimit: 512, memoryLimit: memoryLimit)
             parser.skipSpace()
@@ -27,7 +27,7 @@ public struct JSONParser {
     }
 
     /// Parses UTF-8 text.
-    public static func parse(_ text: String) throws(Failure) -> JSONValue {
+    package static func parse(_ text: String) throws(Failure) -> JSONValue {
         try parse(Array(text.utf8))
     }
 

@@ -2,7 +2,7 @@
 ///
 /// Foundation's `JSONSerialization` loses key order (which becomes column order) and on Linux blurs
 /// booleans and numbers; sources need both right, so Sluice parses JSON itself (see ``JSONParser``).
-public enum JSONValue: Sendable, Hashable {
+package enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -12,7 +12,7 @@ public enum JSONValue: Sendable, Hashable {
     /// Key/value pairs in document order.
     case object([(String, JSONValue)])
 
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+    package static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
@@ -26,7 +26,7 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)
         case .bool(let b): hasher.combine(b)
@@ -40,18 +40,18 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// The value for `key` when this is an object (first occurrence).
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let pairs) = self else { return nil }
         for (k, v) in pairs where k == key { return v }
         return nil
     }
 
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
-    public var int64Value: Int64? {
+    package var int64Value: Int64? {
         switch self {
         case .integer(let i): return i
         case .double(let d) where d.rounded() == d && abs(d) < 9.0e18: return Int64(d)
@@ -60,7 +60,7 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
-    public var doubleValue: Double? {
+    package var doubleValue: Double? {
         switch self {
         case .integer(let i): return Double(i)
         case .double(let d): return d
@@ -69,17 +69,17 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
-    public var arrayValue: [JSONValue]? {
+    package var arrayValue: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil
     }
 
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .null = self { return true }
         return false
     }
@@ -88,7 +88,7 @@ public enum JSONValue: Sendable, Hashable {
     ///
     /// Measured first, then written straight into the string's storage: one allocation, none for text of up to
     /// 15 bytes. Appending to a `String` piece by piece cost a feed page more than parsing it did.
-    public var jsonText: String {
+    package var jsonText: String {
         var counter = ByteCounter()
         write(to: &counter)
         return String(unsafeUninitializedCapacity: counter.count) { buffer in

@@ -1,38 +1,43 @@
 /// A job as decoded and validated from one YAML file.
-public struct JobDefinition: Sendable {
+package struct JobDefinition: Sendable {
     /// `[a-z0-9][a-z0-9_-]*`; the file's stem unless `name:` is given.
-    public var name: String
+    package var name: String
     /// The file the job came from (for error messages).
-    public var file: String
-    public var schedule: Schedule
+    package var file: String
+    package var schedule: Schedule
     /// IANA zone name for cron schedules; default `UTC`.
-    public var timezone: String
+    package var timezone: String
     /// Random delay added to each fire time, in seconds; default 0.
-    public var jitterSeconds: Double
-    public var target: TargetSettings
-    public var http: HTTPSettings
-    public var source: SourceSettings
+    package var jitterSeconds: Double
+    package var target: TargetSettings
+    package var http: HTTPSettings
+    package var source: SourceSettings
     /// `max_run_time:` the longest one run may take before it is stopped and recorded failed; default 12h.
     /// Pages committed before the deadline stay (with their checkpoint), so the next run goes on from there.
-    public var maxRunSeconds: Double
+    package var maxRunSeconds: Double
     /// `max_staleness:` how long without a success before the job counts as stale; nil: two schedule intervals.
-    public var maxStalenessSeconds: Double?
+    package var maxStalenessSeconds: Double?
     /// `repair_budget:` the most requests a scheduled run spends re-pulling gaps before new data; nil: the
     /// source's default (see ``JobDefinition/defaultRepairBudget``), 0: never repair automatically.
-    public var repairBudget: Int?
+    package var repairBudget: Int?
+    /// `tenant:` whose data this job pulls (`[a-z0-9][a-z0-9_-]*`); nil for a single-customer installation.
+    /// Every row of the job's tables carries it in a `tenant` column that leads the primary key, and the
+    /// job's API budgets are that tenant's own.
+    package var tenant: String?
 
     /// Requests a run may spend on gaps when the job file says nothing: a tenth of Power BI's hourly budget,
     /// so repairs never starve the new data of a job that runs every hour.
-    public static let defaultRepairBudget = 20
+    package static let defaultRepairBudget = 20
 
     /// The default of ``maxRunSeconds``: long enough for a first Power BI pull at 200 requests an hour.
-    public static let defaultMaxRunSeconds: Double = 12 * 3600
+    package static let defaultMaxRunSeconds: Double = 12 * 3600
 
-    public init(name: String, file: String, schedule: Schedule, timezone: String = "UTC", jitterSeconds: Double = 0,
+    package init(name: String, file: String, schedule: Schedule, timezone: String = "UTC", jitterSeconds: Double = 0,
                 target: TargetSettings, http: HTTPSettings = HTTPSettings(), source: SourceSettings,
                 maxRunSeconds: Double = JobDefinition.defaultMaxRunSeconds, maxStalenessSeconds: Double? = nil,
-                repairBudget: Int? = nil) {
+                repairBudget: Int? = nil, tenant: String? = nil) {
         self.name = name
+        self.tenant = tenant
         self.file = file
         self.schedule = schedule
         self.timezone = timezone
@@ -45,49 +50,65 @@ public struct JobDefinition: Sendable {
         self.repairBudget = repairBudget
     }
 
+    /// Every secret reference of the job, keyed as in the job file: the source's and `pseudonym_key`.
+    package var secrets: [(key: String, ref: SecretRef)] {
+        source.secrets + (target.pseudonymKey.map { [("pseudonym_key", $0)] } ?? [])
+    }
+
     /// The table name used when the job file gives none: the job name with `-` turned into `_`.
-    public var defaultTable: String {
+    package var defaultTable: String {
         let t = name.replacingAll("-", with: "_")
         return t.first.map { $0.isNumber } == true ? "t_" + t : t
     }
 }
 
 /// The `target:` block.
-public struct TargetSettings: Sendable, Hashable {
+package struct TargetSettings: Sendable, Hashable {
     /// `[a-z_][a-z0-9_]*`; nil means derived from the job name (or per entity for Citrix).
-    public var table: String?
+    package var table: String?
     /// nil means the source's natural mode (upsert for paged sources, snapshot for WS1).
-    public var mode: LoadMode?
-    public var primaryKey: [String]
+    package var mode: LoadMode?
+    package var primaryKey: [String]
     /// `target.columns:` type overrides, keyed by source name or column name.
-    public var columns: [String: ColumnType]
+    package var columns: [String: ColumnType]
     /// `keep_snapshots:` for snapshot mode.
-    public var keepSnapshots: Int?
+    package var keepSnapshots: Int?
+    /// `pseudonymise:` source names whose values are replaced by a keyed hash before they leave the source;
+    /// `Column.member` names a member of the objects inside a JSON column (`SharingInformation.RecipientEmail`).
+    package var pseudonymise: [String]
+    /// `drop:` source names that are never stored.
+    package var drop: [String]
+    /// `pseudonym_key:` the HMAC key of ``pseudonymise``; required when that list is not empty.
+    package var pseudonymKey: SecretRef?
 
-    public init(table: String? = nil, mode: LoadMode? = nil, primaryKey: [String] = [], columns: [String: ColumnType] = [:],
-                keepSnapshots: Int? = nil) {
+    package init(table: String? = nil, mode: LoadMode? = nil, primaryKey: [String] = [], columns: [String: ColumnType] = [:],
+                keepSnapshots: Int? = nil, pseudonymise: [String] = [], drop: [String] = [],
+                pseudonymKey: SecretRef? = nil) {
         self.table = table
         self.mode = mode
         self.primaryKey = primaryKey
         self.columns = columns
         self.keepSnapshots = keepSnapshots
+        self.pseudonymise = pseudonymise
+        self.drop = drop
+        self.pseudonymKey = pseudonymKey
     }
 }
 
 /// The `http:` block.
-public struct HTTPSettings: Sendable, Hashable {
+package struct HTTPSettings: Sendable, Hashable {
     /// Per-request timeout in seconds; default 60.
-    public var timeoutSeconds: Double
+    package var timeoutSeconds: Double
     /// Attempts per request including the first; default 6.
-    public var maxAttempts: Int
+    package var maxAttempts: Int
     /// Client-side token bucket (`600/15m`); nil means the source's default (if any).
-    public var rateLimit: RateLimit?
+    package var rateLimit: RateLimit?
     /// `min_transfer_rate:` a streamed body (a WS1 download) that delivers less than this in any stretch of
     /// its duration fails the run; default `1KB/1m`, so a host trickling a byte now and then cannot hold a
     /// run for ever.
-    public var minTransferRate: TransferRate
+    package var minTransferRate: TransferRate
 
-    public init(timeoutSeconds: Double = 60, maxAttempts: Int = 6, rateLimit: RateLimit? = nil,
+    package init(timeoutSeconds: Double = 60, maxAttempts: Int = 6, rateLimit: RateLimit? = nil,
                 minTransferRate: TransferRate = .default) {
         self.timeoutSeconds = timeoutSeconds
         self.maxAttempts = maxAttempts
@@ -97,20 +118,20 @@ public struct HTTPSettings: Sendable, Hashable {
 }
 
 /// `bytes/duration`, e.g. `1KB/1m`: at least `bytes` in every stretch of `perSeconds`.
-public struct TransferRate: Sendable, Hashable, CustomStringConvertible {
-    public var bytes: Int
-    public var perSeconds: Double
+package struct TransferRate: Sendable, Hashable, CustomStringConvertible {
+    package var bytes: Int
+    package var perSeconds: Double
 
-    public init(bytes: Int, perSeconds: Double) {
+    package init(bytes: Int, perSeconds: Double) {
         self.bytes = bytes
         self.perSeconds = perSeconds
     }
 
     /// 1 KB per minute.
-    public static let `default` = TransferRate(bytes: 1000, perSeconds: 60)
+    package static let `default` = TransferRate(bytes: 1000, perSeconds: 60)
 
     /// Parses `1KB/1m`, `500B/30s`, `1MiB/m`; sizes in B, KB, MB (×1000) or KiB, MiB (×1024).
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
         let size = String(parts[0]).trimmingWhitespace().lowercased()
@@ -124,21 +145,21 @@ public struct TransferRate: Sendable, Hashable, CustomStringConvertible {
         self.init(bytes: count * factor, perSeconds: seconds)
     }
 
-    public var description: String { "\(bytes)B/\(DurationText.format(perSeconds))" }
+    package var description: String { "\(bytes)B/\(DurationText.format(perSeconds))" }
 }
 
 /// `N/duration`: at most `requests` requests per `perSeconds` seconds.
-public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
-    public var requests: Int
-    public var perSeconds: Double
+package struct RateLimit: Sendable, Hashable, CustomStringConvertible {
+    package var requests: Int
+    package var perSeconds: Double
 
-    public init(requests: Int, perSeconds: Double) {
+    package init(requests: Int, perSeconds: Double) {
         self.requests = requests
         self.perSeconds = perSeconds
     }
 
     /// Parses `600/15m`, `200/1h`, `10/s`.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let n = Int(String(parts[0]).trimmingWhitespace()), n > 0 else { return nil }
         var per = String(parts[1]).trimmingWhitespace()
@@ -147,11 +168,11 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
         self.init(requests: n, perSeconds: seconds)
     }
 
-    public var description: String { "\(requests)/\(DurationText.format(perSeconds))" }
+    package var description: String { "\(requests)/\(DurationText.format(perSeconds))" }
 }
 
 /// A secret reference. Secrets are never written literally in job files.
-public enum SecretRef: Sendable, Hashable, CustomStringConvertible {
+package enum SecretRef: Sendable, Hashable, CustomStringConvertible {
     /// `{ env: NAME }`: the environment variable NAME.
     case env(String)
     /// `{ file: /path }`: the file's contents, trailing newline removed.
@@ -160,7 +181,7 @@ public enum SecretRef: Sendable, Hashable, CustomStringConvertible {
     case credential(String)
 
     /// Where the secret lives, never its value.
-    public var description: String {
+    package var description: String {
         switch self {
         case .env(let n): return "{env: \(n)}"
         case .file(let p): return "{file: \(p)}"
@@ -170,14 +191,14 @@ public enum SecretRef: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The `source:` block, one case per source type.
-public enum SourceSettings: Sendable {
+package enum SourceSettings: Sendable {
     case cursorFeed(CursorFeedSettings)
     case ws1Intelligence(WS1Settings)
     case citrixMonitor(CitrixSettings)
     case powerBIActivity(PowerBISettings)
 
     /// The `type:` value as written in job files.
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .cursorFeed: return "cursor-feed"
         case .ws1Intelligence: return "ws1-intelligence"
@@ -187,7 +208,7 @@ public enum SourceSettings: Sendable {
     }
 
     /// Every URL the job will call, for the https-or-loopback rule.
-    public var urls: [(key: String, url: String)] {
+    package var urls: [(key: String, url: String)] {
         switch self {
         case .cursorFeed(let s): return [("base_url", s.baseURL)]
         case .ws1Intelligence(let s):
@@ -199,7 +220,7 @@ public enum SourceSettings: Sendable {
     }
 
     /// Every secret reference of the source, keyed as in the job file, for resolving and permission checks.
-    public var secrets: [(key: String, ref: SecretRef)] {
+    package var secrets: [(key: String, ref: SecretRef)] {
         let all: [(String, SecretRef?)]
         switch self {
         case .cursorFeed(let s): all = [("token", s.token)]
@@ -215,23 +236,23 @@ public enum SourceSettings: Sendable {
 }
 
 /// `type: cursor-feed`: any JSON feed of the form `{ rows, nextCursor, schemaVersion }`.
-public struct CursorFeedSettings: Sendable, Hashable {
-    public var baseURL: String
-    public var dataset: String
+package struct CursorFeedSettings: Sendable, Hashable {
+    package var baseURL: String
+    package var dataset: String
     /// Sent as `Authorization: Bearer <token>`; optional for open feeds.
-    public var token: SecretRef?
-    public var cursorParam: String
-    public var sinceParam: String
-    public var updatedField: String
-    public var pageSize: Int
+    package var token: SecretRef?
+    package var cursorParam: String
+    package var sinceParam: String
+    package var updatedField: String
+    package var pageSize: Int
     /// Query parameter that carries `page_size`.
-    public var pageSizeParam: String
+    package var pageSizeParam: String
     /// Re-read this many seconds before the watermark; default 0.
-    public var lookbackSeconds: Double
+    package var lookbackSeconds: Double
     /// The row key for upserts when `target.primary_key` is not given.
-    public var keyField: String
+    package var keyField: String
 
-    public init(baseURL: String, dataset: String, token: SecretRef?, cursorParam: String = "cursor",
+    package init(baseURL: String, dataset: String, token: SecretRef?, cursorParam: String = "cursor",
                 sinceParam: String = "updated_since", updatedField: String = "updated_at_utc", pageSize: Int = 1000,
                 pageSizeParam: String = "page_size", lookbackSeconds: Double = 0, keyField: String = "id") {
         self.baseURL = baseURL
@@ -248,23 +269,23 @@ public struct CursorFeedSettings: Sendable, Hashable {
 }
 
 /// `type: ws1-intelligence`.
-public struct WS1Settings: Sendable, Hashable {
-    public var region: String
+package struct WS1Settings: Sendable, Hashable {
+    package var region: String
     /// Explicit hosts; nil means built from `region`.
-    public var apiBase: String?
-    public var tokenURL: String?
-    public var apiVersion: String
-    public var reportID: String
+    package var apiBase: String?
+    package var tokenURL: String?
+    package var apiVersion: String
+    package var reportID: String
     /// The service-account JSON file (tokenEndpoint, clientId, clientSecret).
-    public var serviceAccount: SecretRef?
-    public var clientID: SecretRef?
-    public var clientSecret: SecretRef?
-    public var runReport: Bool
+    package var serviceAccount: SecretRef?
+    package var clientID: SecretRef?
+    package var clientSecret: SecretRef?
+    package var runReport: Bool
     /// How long `run_report` waits for the download to complete, in seconds.
-    public var runTimeoutSeconds: Double
-    public var pageSize: Int
+    package var runTimeoutSeconds: Double
+    package var pageSize: Int
 
-    public init(region: String = "na1", apiBase: String? = nil, tokenURL: String? = nil, apiVersion: String = "v2",
+    package init(region: String = "na1", apiBase: String? = nil, tokenURL: String? = nil, apiVersion: String = "v2",
                 reportID: String, serviceAccount: SecretRef? = nil, clientID: SecretRef? = nil,
                 clientSecret: SecretRef? = nil, runReport: Bool = false, runTimeoutSeconds: Double = 1800,
                 pageSize: Int = 100) {
@@ -283,16 +304,16 @@ public struct WS1Settings: Sendable, Hashable {
 }
 
 /// One entity set of a Citrix Monitor job.
-public struct CitrixEntity: Sendable, Hashable {
-    public var name: String
+package struct CitrixEntity: Sendable, Hashable {
+    package var name: String
     /// nil means the built-in default for this entity set.
-    public var key: [String]?
-    public var cursor: String?
-    public var table: String?
+    package var key: [String]?
+    package var cursor: String?
+    package var table: String?
     /// How long the Monitor service keeps this entity set's rows; nil: the job's ``CitrixSettings/retentionSeconds``.
-    public var retentionSeconds: Double?
+    package var retentionSeconds: Double?
 
-    public init(name: String, key: [String]? = nil, cursor: String? = nil, table: String? = nil,
+    package init(name: String, key: [String]? = nil, cursor: String? = nil, table: String? = nil,
                 retentionSeconds: Double? = nil) {
         self.name = name
         self.key = key
@@ -303,23 +324,23 @@ public struct CitrixEntity: Sendable, Hashable {
 }
 
 /// `type: citrix-monitor`.
-public struct CitrixSettings: Sendable, Hashable {
-    public var apiBase: String
+package struct CitrixSettings: Sendable, Hashable {
+    package var apiBase: String
     /// May contain `{customer_id}`.
-    public var tokenURL: String
-    public var customerID: SecretRef
-    public var clientID: SecretRef
-    public var clientSecret: SecretRef
-    public var entities: [CitrixEntity]
-    public var initialLookbackSeconds: Double
-    public var lookbackSeconds: Double
-    public var windowSeconds: Double
+    package var tokenURL: String
+    package var customerID: SecretRef
+    package var clientID: SecretRef
+    package var clientSecret: SecretRef
+    package var entities: [CitrixEntity]
+    package var initialLookbackSeconds: Double
+    package var lookbackSeconds: Double
+    package var windowSeconds: Double
     /// `retention:` how long the Monitor service keeps rows (gaps older than this are lost); default 30 days.
-    public var retentionSeconds: Double
+    package var retentionSeconds: Double
 
-    public static let defaultRetentionSeconds: Double = 30 * 86_400
+    package static let defaultRetentionSeconds: Double = 30 * 86_400
 
-    public init(apiBase: String = "https://api.cloud.com/monitorodata",
+    package init(apiBase: String = "https://api.cloud.com/monitorodata",
                 tokenURL: String = "https://api.cloud.com/cctrustoauth2/{customer_id}/tokens/clients",
                 customerID: SecretRef, clientID: SecretRef, clientSecret: SecretRef, entities: [CitrixEntity],
                 initialLookbackSeconds: Double = 7 * 86_400, lookbackSeconds: Double = 3600, windowSeconds: Double = 86_400,
@@ -338,24 +359,24 @@ public struct CitrixSettings: Sendable, Hashable {
 }
 
 /// `type: powerbi-activity`.
-public struct PowerBISettings: Sendable, Hashable {
+package struct PowerBISettings: Sendable, Hashable {
     /// public | gcc | gcc-high | dod | china.
-    public var cloud: String
+    package var cloud: String
     /// Explicit URLs; nil means from `cloud`.
-    public var authority: String?
-    public var scopeResource: String?
-    public var apiBase: String?
-    public var tenantID: SecretRef
-    public var clientID: SecretRef
-    public var clientSecret: SecretRef
-    public var filter: String?
-    public var initialLookbackSeconds: Double
-    public var lateArrivalSeconds: Double
+    package var authority: String?
+    package var scopeResource: String?
+    package var apiBase: String?
+    package var tenantID: SecretRef
+    package var clientID: SecretRef
+    package var clientSecret: SecretRef
+    package var filter: String?
+    package var initialLookbackSeconds: Double
+    package var lateArrivalSeconds: Double
     /// Extra hosts `continuationUri` may point at (`host` or `*.domain`), beyond the API host and
     /// `*.analysis.windows.net`; `continuation_hosts:` in the job file.
-    public var continuationHosts: [String]
+    package var continuationHosts: [String]
 
-    public init(cloud: String = "public", authority: String? = nil, scopeResource: String? = nil, apiBase: String? = nil,
+    package init(cloud: String = "public", authority: String? = nil, scopeResource: String? = nil, apiBase: String? = nil,
                 tenantID: SecretRef, clientID: SecretRef, clientSecret: SecretRef, filter: String? = nil,
                 initialLookbackSeconds: Double = 7 * 86_400, lateArrivalSeconds: Double = 3600,
                 continuationHosts: [String] = []) {

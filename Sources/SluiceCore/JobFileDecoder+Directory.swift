@@ -4,21 +4,21 @@ import Foundation
 ///
 /// One broken file does not hide the valid ones: the daemon can run those (and on reload keep the old
 /// definition of a broken one), while `sluice validate` prints ``errors`` and exits non-zero.
-public struct JobDirectoryResult: Sendable {
+package struct JobDirectoryResult: Sendable {
     /// The directory as it was named.
-    public var directory: String
+    package var directory: String
     /// Every `*.yaml` / `*.yml` file looked at, sorted by name.
-    public var files: [String]
+    package var files: [String]
     /// The valid jobs, in file order.
-    public var jobs: [JobDefinition]
+    package var jobs: [JobDefinition]
     /// Every problem, by file then line. A problem with the directory itself has `file == directory`.
-    public var errors: [JobFileError]
+    package var errors: [JobFileError]
 
     /// True when every file is valid and there was at least one.
-    public var isValid: Bool { errors.isEmpty }
+    package var isValid: Bool { errors.isEmpty }
 
     /// The files that have at least one problem.
-    public var invalidFiles: [String] {
+    package var invalidFiles: [String] {
         files.filter { file in errors.contains { $0.file == file } }
     }
 }
@@ -28,7 +28,7 @@ extension JobFileDecoder {
     ///
     /// Two files that define the same job name are both reported and neither is loaded: which of the two is
     /// meant cannot be guessed, and running both would mix their data in one set of tables and checkpoints.
-    public static func loadDirectory(_ directory: String) -> JobDirectoryResult {
+    package static func loadDirectory(_ directory: String) -> JobDirectoryResult {
         var result = JobDirectoryResult(directory: directory, files: [], jobs: [], errors: [])
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
@@ -74,6 +74,14 @@ extension JobFileDecoder {
                                                       + "\(others.joined(separator: ", ")); job names must be unique"))
             }
         }
+        for shared in sharedDatasetTables(result.jobs) {
+            result.errors.append(JobFileError(file: shared.job.file, line: 1, message: "job '\(shared.job.name)' writes "
+                + "table '\(shared.table)' like \(shared.others.joined(separator: ", ")), and one of them loads whole "
+                + "datasets (snapshot or replace), which would hide the other's rows; give each job its own "
+                + "target.table, or load both in mode: upsert"))
+        }
+        let refused = Set(result.errors.map(\.file))
+        result.jobs.removeAll { refused.contains($0.file) }
         result.errors = JobFileErrors(result.errors).errors
         return result
     }

@@ -5,16 +5,17 @@ import Yams
 ///
 /// Decoding needs no environment: secrets stay references (``SecretRef``) until a ``SecretResolver``
 /// reads them at run time, so `sluice validate` works on a machine without the credentials.
-public enum JobFileDecoder {
+package enum JobFileDecoder {
     static let topLevelKeys = ["name", "description", "schedule", "timezone", "jitter", "max_run_time", "target", "http",
-                               "source", "max_staleness", "repair_budget", "retention"]
-    static let targetKeys = ["table", "mode", "primary_key", "columns", "keep_snapshots"]
+                               "source", "max_staleness", "repair_budget", "retention", "tenant"]
+    static let targetKeys = ["table", "mode", "primary_key", "columns", "keep_snapshots", "pseudonymise", "drop",
+                             "pseudonym_key"]
     static let httpKeys = ["timeout", "max_attempts", "rate_limit", "min_transfer_rate"]
 
     /// Decodes one job file's text. `file` names it in errors and gives the job its default name (the stem).
     ///
     /// - Throws: ``JobFileErrors`` with every problem found, ordered by line.
-    public static func decode(yaml: String, file: String) throws(JobFileErrors) -> JobDefinition {
+    package static func decode(yaml: String, file: String) throws(JobFileErrors) -> JobDefinition {
         let outcome = read(yaml: yaml, file: file)
         guard let job = outcome.job else { throw JobFileErrors(outcome.errors) }
         return job
@@ -23,7 +24,7 @@ public enum JobFileDecoder {
     /// Reads and decodes the job file at `path`.
     ///
     /// - Throws: ``JobFileErrors``, also when the file cannot be read.
-    public static func load(path: String) throws(JobFileErrors) -> JobDefinition {
+    package static func load(path: String) throws(JobFileErrors) -> JobDefinition {
         let outcome = read(path: path)
         guard let job = outcome.job else { throw JobFileErrors(outcome.errors) }
         return job
@@ -67,6 +68,7 @@ public enum JobFileDecoder {
         let maxStaleness = reader.duration(top, "max_staleness", max: 366 * 86_400)
         let repairBudget = reader.int(top, "repair_budget", in: 0...100_000)
         let retention = readRetention(reader, top, source: source)
+        let tenant = readTenant(reader, top, target: target)
 
         let nameLine = top.entry("name")?.line ?? 1
         guard reader.errors.isEmpty, let name, let schedule, var source else {
@@ -78,7 +80,7 @@ public enum JobFileDecoder {
         }
         let job = JobDefinition(name: name, file: file, schedule: schedule, timezone: timezone, jitterSeconds: jitter,
                                 target: target, http: http, source: source, maxRunSeconds: maxRun,
-                                maxStalenessSeconds: maxStaleness, repairBudget: repairBudget)
+                                maxStalenessSeconds: maxStaleness, repairBudget: repairBudget, tenant: tenant)
         return Outcome(job: job, errors: [], nameLine: nameLine)
     }
 
@@ -194,6 +196,7 @@ public enum JobFileDecoder {
                 reader.fail(at: map.entry("keep_snapshots")!.value, "target.keep_snapshots only applies to mode: snapshot")
             }
         }
+        readPrivacy(reader, map, source: source, into: &target)
         checkDefaultTable(reader, target: target, source: source, jobName: jobName)
         return target
     }

@@ -3,18 +3,18 @@
 /// `description` reads `jobs/foo.yaml:12: unknown key 'scheduel' in job (did you mean 'schedule'?)`, the
 /// way compilers report errors, so editors and terminals can jump to the line. A message never contains the
 /// value of a secret: where a value may be one, the message names the key only.
-public struct JobFileError: Error, CustomStringConvertible, Sendable, Hashable {
+package struct JobFileError: Error, CustomStringConvertible, Sendable, Hashable {
     /// The file as it was named to the decoder (a path, or the directory for directory-level problems).
-    public var file: String
+    package var file: String
     /// 1-based line; 0 when the problem concerns the whole file or directory.
-    public var line: Int
+    package var line: Int
     /// 1-based column, when known.
-    public var column: Int?
+    package var column: Int?
     /// What is wrong and, where possible, how to fix it.
-    public var message: String
+    package var message: String
 
     /// Creates an error at `line` (0 for the whole file) of `file`.
-    public init(file: String, line: Int, column: Int? = nil, message: String) {
+    package init(file: String, line: Int, column: Int? = nil, message: String) {
         self.file = file
         self.line = line
         self.column = column
@@ -22,7 +22,7 @@ public struct JobFileError: Error, CustomStringConvertible, Sendable, Hashable {
     }
 
     /// `file:line: message`, or `file: message` when there is no line.
-    public var description: String {
+    package var description: String {
         line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)"
     }
 }
@@ -32,12 +32,12 @@ public struct JobFileError: Error, CustomStringConvertible, Sendable, Hashable {
 ///
 /// The decoder collects all problems of a file rather than stopping at the first, so an operator fixes a
 /// file in one pass.
-public struct JobFileErrors: Error, CustomStringConvertible, Sendable, Hashable {
+package struct JobFileErrors: Error, CustomStringConvertible, Sendable, Hashable {
     /// The problems, ordered by line; never empty.
-    public var errors: [JobFileError]
+    package var errors: [JobFileError]
 
     /// Wraps `errors`, ordering them by line (then column) so the output reads top to bottom.
-    public init(_ errors: [JobFileError]) {
+    package init(_ errors: [JobFileError]) {
         self.errors = errors.sorted { a, b in
             if a.file != b.file { return a.file < b.file }
             if a.line != b.line { return a.line < b.line }
@@ -46,7 +46,7 @@ public struct JobFileErrors: Error, CustomStringConvertible, Sendable, Hashable 
     }
 
     /// One problem per line.
-    public var description: String {
+    package var description: String {
         errors.map(\.description).joined(separator: "\n")
     }
 }

@@ -6,7 +6,8 @@ import Yams
 /// it sits in the wrong place (`{env: the-actual-password}`).
 extension JobFileReader {
     /// Keys whose value is a secret and must be a reference.
-    static let secretKeys: Set<String> = ["token", "client_id", "client_secret", "customer_id", "tenant_id", "service_account"]
+    static let secretKeys: Set<String> = ["token", "client_id", "client_secret", "customer_id", "tenant_id", "service_account",
+                                          "pseudonym_key"]
 
     /// Word parts that mark an unknown key as holding a secret.
     private static let secretWords = ["password", "passwd", "secret", "api_key", "apikey", "access_token", "refresh_token"]

@@ -2,9 +2,9 @@
 ///
 /// One implementation for query strings (``URLBuilder``), form bodies (OAuth token requests) and the
 /// ``Redactor``, which must recognise a secret in its encoded form too.
-public enum PercentEncoding {
+package enum PercentEncoding {
     /// `value` with every byte outside the unreserved set percent-encoded (and `/` kept when `keepSlash`).
-    public static func encode(_ value: String, keepSlash: Bool = false) -> String {
+    package static func encode(_ value: String, keepSlash: Bool = false) -> String {
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for byte in value.utf8 {

@@ -10,7 +10,7 @@ import Synchronization
 /// ``redact(_:)`` replaces each occurrence (and its percent-encoded form) with `[REDACTED]` in one pass over
 /// the text, whatever the number of secrets. Signed-URL query strings and `Authorization` values are stripped
 /// by pattern as well, so a secret never registered still cannot leak through a URL or a header dump.
-public final class Redactor: Sendable {
+package final class Redactor: Sendable {
     private struct State {
         /// Secrets kept for the life of the process.
         var permanent: Set<String> = []
@@ -27,14 +27,14 @@ public final class Redactor: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
     /// The process-wide redactor used by log handlers and error construction.
-    public static let shared = Redactor()
+    package static let shared = Redactor()
 
     /// Registers a secret value for the life of the process. Values shorter than 4 characters are ignored
     /// (they would redact noise).
-    public func register(_ secret: String) {
+    package func register(_ secret: String) {
         let forms = Self.forms(of: secret)
         guard !forms.isEmpty else { return }
         state.withLock { state in
@@ -47,7 +47,7 @@ public final class Redactor: Sendable {
     /// Makes `values` the current generation of `slot` (a credential's token, a job's signed-URL values); the
     /// generation before stays redacted too (a line about the old token may still be on its way), older ones
     /// are forgotten.
-    public func rotate(_ values: [String], slot: String) {
+    package func rotate(_ values: [String], slot: String) {
         let forms = values.flatMap(Self.forms(of:))
         state.withLock { state in
             let old = state.slots[slot]
@@ -58,10 +58,10 @@ public final class Redactor: Sendable {
     }
 
     /// How many values are redacted now (for tests and the soak figures).
-    public var count: Int { state.withLock { $0.matcher.count } }
+    package var count: Int { state.withLock { $0.matcher.count } }
 
     /// `text` with every registered secret, bearer token, Basic credential and URL query string removed.
-    public func redact(_ text: String) -> String {
+    package func redact(_ text: String) -> String {
         let matcher = state.withLock { $0.matcher }
         return Redactor.stripPatterns(matcher.count == 0 ? text : matcher.replace(in: text))
     }
@@ -129,7 +129,7 @@ public final class Redactor: Sendable {
 
     /// A URL safe to show: scheme, host, port and path, never the query string (signed URLs carry
     /// their signature there) nor user info.
-    public static func safeURL(_ url: String) -> String {
+    package static func safeURL(_ url: String) -> String {
         var s = url
         if let q = s.firstIndex(where: { $0 == "?" || $0 == "#" }) { s = String(s[..<q]) + (s[q] == "?" ? "?[query redacted]" : "") }
         if let schemeEnd = s.range(of: "://"), let at = s[schemeEnd.upperBound...].firstIndex(of: "@"),
@@ -169,7 +169,7 @@ public final class Redactor: Sendable {
 
 extension String {
     /// Replaces every occurrence of `target` with `replacement` (no Foundation needed).
-    public func replacingAll(_ target: String, with replacement: String) -> String {
+    package func replacingAll(_ target: String, with replacement: String) -> String {
         guard !target.isEmpty else { return self }
         var out = ""
         var rest = self[...]
@@ -183,7 +183,7 @@ extension String {
     }
 
     /// The string without leading and trailing spaces, tabs and newlines.
-    public func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         let ws: Set<Character> = [" ", "\t", "\n", "\r"]
         var s = self[...]
         while let f = s.first, ws.contains(f) { s = s.dropFirst() }

@@ -1,24 +1,24 @@
 
 /// One row of `sluice_runs`: what `sluice status` and the metrics endpoint show about a run.
-public struct RunRecord: Sendable, Equatable {
-    public var runID: Int64
-    public var job: String
-    public var trigger: RunTrigger
+package struct RunRecord: Sendable, Equatable {
+    package var runID: Int64
+    package var job: String
+    package var trigger: RunTrigger
     /// Normalised UTC timestamp text.
-    public var startedAt: String
+    package var startedAt: String
     /// Normalised UTC timestamp text; nil while running.
-    public var finishedAt: String?
-    public var status: RunStatus
-    public var rowsWritten: Int64
-    public var requests: Int64
-    public var bytesRead: Int64
+    package var finishedAt: String?
+    package var status: RunStatus
+    package var rowsWritten: Int64
+    package var requests: Int64
+    package var bytesRead: Int64
     /// The (already redacted) error of a failed run.
-    public var error: String?
+    package var error: String?
     /// What kind of failure it was (nil for runs that did not fail, and for runs recorded before the kind was).
-    public var errorKind: SluiceError.Kind?
+    package var errorKind: SluiceError.Kind?
 
     /// Creates a record from its column values.
-    public init(runID: Int64, job: String, trigger: RunTrigger, startedAt: String, finishedAt: String?,
+    package init(runID: Int64, job: String, trigger: RunTrigger, startedAt: String, finishedAt: String?,
                 status: RunStatus, rowsWritten: Int64, requests: Int64, bytesRead: Int64, error: String?,
                 errorKind: SluiceError.Kind? = nil) {
         self.runID = runID

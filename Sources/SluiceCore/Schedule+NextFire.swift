@@ -1,15 +1,15 @@
-import Foundation
+package import Foundation
 
 extension Schedule {
     /// The longest `every` interval: a year and a day.
-    public static let maxInterval: Double = 366 * 86_400
+    package static let maxInterval: Double = 366 * 86_400
 
     /// Parses a job file's `schedule:` text: `every <duration>` (`every 1h`, `every 15m`, `every 1h30m`) or a
     /// 5-field cron expression or macro (`15 */2 * * *`, `@daily`).
     ///
     /// Throws ``CronError`` for both kinds: `'every 0m': the interval must be positive`, or the cron
     /// parser's message naming the field (`day-of-month: 32 is out of range 1-31`).
-    public static func parse(_ text: String) throws -> Schedule {
+    package static func parse(_ text: String) throws -> Schedule {
         let trimmed = text.trimmingWhitespace()
         guard trimmed.lowercased().hasPrefix("every") else {
             return .cron(try CronExpression(parsing: trimmed))
@@ -40,7 +40,7 @@ extension Schedule {
     /// comes back as `after`: the missed run fires once, now, not once per missed tick; recording that run
     /// as `lastFire` moves the next answer to the following tick. Nil when the cron expression never matches
     /// (`0 0 30 2 *`). See ``CronExpression/nextFire(after:in:)`` for daylight-saving changes.
-    public func nextFire(after: Date, timeZone: TimeZone, lastFire: Date?) -> Date? {
+    package func nextFire(after: Date, timeZone: TimeZone, lastFire: Date?) -> Date? {
         let due: Date?
         switch self {
         case .every(let seconds):

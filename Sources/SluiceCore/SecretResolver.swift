@@ -5,7 +5,7 @@ import Foundation
 /// Every value read is registered with the ``Redactor`` before it is returned, so it cannot reach a log
 /// line or an error afterwards. Errors name where the secret should be (variable, path, credential), never
 /// what it is.
-public final class SecretResolver: Sendable {
+package final class SecretResolver: Sendable {
     private let environment: [String: String]
     private let credentialsDirectory: String?
     private let redactor: Redactor
@@ -15,7 +15,7 @@ public final class SecretResolver: Sendable {
     ///   - credentialsDirectory: Where `{credential: name}` looks; nil means `environment["CREDENTIALS_DIRECTORY"]`,
     ///     which systemd sets for a service that has `LoadCredential=`.
     ///   - redactor: Receives every resolved value.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, credentialsDirectory: String? = nil,
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment, credentialsDirectory: String? = nil,
                 redactor: Redactor = .shared) {
         self.environment = environment
         let directory = credentialsDirectory ?? environment["CREDENTIALS_DIRECTORY"]
@@ -26,7 +26,7 @@ public final class SecretResolver: Sendable {
     /// The secret `ref` points to, for the job file key `key` of job `job`.
     ///
     /// - Throws: ``SluiceError`` of kind `.configuration`, step `secret <key>`, saying what is missing.
-    public func resolve(_ ref: SecretRef, job: String, key: String) throws(SluiceError) -> String {
+    package func resolve(_ ref: SecretRef, job: String, key: String) throws(SluiceError) -> String {
         let value: String
         switch ref {
         case .env(let name):
@@ -56,9 +56,9 @@ public final class SecretResolver: Sendable {
 
     /// Warnings about secrets anyone on the machine can read: the job file is world-readable and a
     /// `{file:}` secret it names is world-readable too.
-    public func fileWarnings(for job: JobDefinition) -> [String] {
+    package func fileWarnings(for job: JobDefinition) -> [String] {
         guard Self.isWorldReadable(job.file) else { return [] }
-        return job.source.secrets.compactMap { key, ref in
+        return job.secrets.compactMap { key, ref in
             guard case .file(let path) = ref, Self.isWorldReadable(path) else { return nil }
             return "job '\(job.name)': the job file \(job.file) and the \(key) secret file \(path) are both readable "
                 + "by every user; run chmod o-r \(path) (or use {credential: name} with LoadCredential=)"

@@ -11,7 +11,7 @@ import Synchronization
 /// thread they only wait for each other. (Dispatch's serial queues are executors only on Apple platforms.)
 ///
 /// The thread ends when the executor is released (the owning actor is gone and no job is queued).
-public final class SerialThreadExecutor: SerialExecutor {
+package final class SerialThreadExecutor: SerialExecutor {
     /// What the thread and the executor share; the thread keeps only this, so the executor can be released.
     private final class Queue: Sendable {
         let jobs = Mutex<(pending: [UnownedJob], stopped: Bool)>(([], false))
@@ -21,7 +21,7 @@ public final class SerialThreadExecutor: SerialExecutor {
     private let queue = Queue()
 
     /// Starts the thread, named `name` (shown by `top -H` and in crash reports).
-    public init(name: String) {
+    package init(name: String) {
         let queue = self.queue
         let executor = UnownedSerialExecutor(ordinary: self)
         let thread = Thread {
@@ -45,13 +45,13 @@ public final class SerialThreadExecutor: SerialExecutor {
         queue.ready.signal()
     }
 
-    public func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
         queue.jobs.withLock { $0.pending.append(unowned) }
         queue.ready.signal()
     }
 
-    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+    package func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
     }
 }

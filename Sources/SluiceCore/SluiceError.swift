@@ -4,11 +4,11 @@
 /// warehouse a busy lock from a constraint) and travel with it unchanged: nothing downstream re-derives them
 /// from the text. `description` is written for the operator and never contains a secret, a token or a signed
 /// URL's query string: every message passes through a ``Redactor`` before it becomes part of an error.
-public struct SluiceError: Error, Sendable, CustomStringConvertible, Equatable {
+package struct SluiceError: Error, Sendable, CustomStringConvertible, Equatable {
     /// What failed, as a closed set: recorded in `sluice_runs.error_kind`, shown by `status`, and a label of
     /// `sluice_runs_total`, so failures can be charted by cause and an alert can page on `auth` but not on
     /// `network`.
-    public enum Kind: String, Sendable, CaseIterable {
+    package enum Kind: String, Sendable, CaseIterable {
         /// The job file, the command line or a secret reference is wrong: fix it first.
         case config
         /// The credentials were rejected (401, a token endpoint refusing the client).
@@ -34,7 +34,7 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible, Equatable {
         case cancelled
 
         /// Whether trying again later usually helps, for errors that are not born with a better answer.
-        public var usuallyRetryable: Bool {
+        package var usuallyRetryable: Bool {
             switch self {
             case .rateLimited, .network, .timeout: return true
             default: return false
@@ -42,20 +42,20 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible, Equatable {
         }
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// Whether trying again later can succeed (a busy database, a truncated download, a 503).
-    public var isRetryable: Bool
+    package var isRetryable: Bool
     /// The job the error belongs to, when known.
-    public var job: String?
+    package var job: String?
     /// The step: "token", "list downloads", "page 7 of Sessions", "commit page 3".
-    public var step: String
+    package var step: String
     /// What happened, for a person. Already redacted.
-    public var message: String
+    package var message: String
     /// The HTTP status, when the error is an HTTP answer.
-    public var status: Int?
+    package var status: Int?
 
     /// An error of `kind`; `retryable` defaults to what is usual for the kind.
-    public init(_ kind: Kind, job: String? = nil, step: String, _ message: String, status: Int? = nil,
+    package init(_ kind: Kind, job: String? = nil, step: String, _ message: String, status: Int? = nil,
                 retryable: Bool? = nil) {
         self.kind = kind
         self.isRetryable = retryable ?? kind.usuallyRetryable
@@ -65,7 +65,7 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible, Equatable {
         self.status = status
     }
 
-    public var description: String {
+    package var description: String {
         var parts: [String] = []
         if let job { parts.append("job '\(job)'") }
         if !step.isEmpty { parts.append(step) }
@@ -74,7 +74,7 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     /// The same error attributed to `job` (kept if it already names one).
-    public func inJob(_ job: String) -> SluiceError {
+    package func inJob(_ job: String) -> SluiceError {
         var copy = self
         if copy.job == nil { copy.job = job }
         return copy
@@ -82,7 +82,7 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible, Equatable {
 
     /// The same error with a more specific step ("page 3" inside "Sessions" becomes "Sessions, page 3"); a
     /// step already saying as much is left alone, so no step is ever named twice.
-    public func atStep(_ outer: String) -> SluiceError {
+    package func atStep(_ outer: String) -> SluiceError {
         var copy = self
         if step.isEmpty {
             copy.step = outer
@@ -93,7 +93,7 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     /// The kind an HTTP answer with `status` gets (2xx never becomes an error).
-    public static func kind(forHTTPStatus status: Int) -> Kind {
+    package static func kind(forHTTPStatus status: Int) -> Kind {
         switch status {
         case 401: return .auth
         case 403: return .forbidden

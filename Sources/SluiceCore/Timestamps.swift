@@ -9,16 +9,16 @@
 /// - ISO 8601 with `T` or space, optional fraction (any number of digits), and `Z`, `±hh:mm`, `±hhmm` or no zone
 ///   (no zone means UTC: Power BI's `2019-08-13T07:55:15`);
 /// - Workspace ONE's `2019-05-04-17:40:30 UTC` (hyphen between date and time, literal ` UTC`).
-public enum Timestamps {
+package enum Timestamps {
     /// Returns the normalised UTC timestamp text, or nil when `text` is not an instant in a known format.
-    public static func normalize(_ text: String) -> String? {
+    package static func normalize(_ text: String) -> String? {
         var text = text
         return text.withUTF8 { normalize(bytes: $0) }
     }
 
     /// Returns the normalised UTC timestamp text for UTF-8 bytes (a CSV cell straight from the parser's
     /// buffer), or nil when they are not an instant in a known format.
-    public static func normalize(utf8 bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    package static func normalize(utf8 bytes: UnsafeBufferPointer<UInt8>) -> String? {
         normalize(bytes: bytes)
     }
 
@@ -27,13 +27,13 @@ public enum Timestamps {
     ///
     /// Values coerced on their way into the warehouse have usually been normalised by the source already;
     /// checking is a byte scan, where normalising again parses, formats and allocates a new string.
-    public static func isNormalized(_ text: String) -> Bool {
+    package static func isNormalized(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { isNormalized(bytes: $0) }
     }
 
     /// ``isNormalized(_:)`` for UTF-8 bytes.
-    public static func isNormalized(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool { isNormalized(bytes: bytes) }
+    package static func isNormalized(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool { isNormalized(bytes: bytes) }
 
     static func isNormalized(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard b.count == 19 || (b.count == 23 && b[19] == UInt8(ascii: ".") && digits(b, 20, 3) != nil),
@@ -45,7 +45,7 @@ public enum Timestamps {
     }
 
     /// Returns `YYYY-MM-DD` when `text` is exactly a calendar date in that form, else nil.
-    public static func normalizeDate(_ text: String) -> String? {
+    package static func normalizeDate(_ text: String) -> String? {
         var text = text
         return text.withUTF8 { b -> String? in
             guard b.count == 10, let (y, m, d) = parseDate(b), isValid(y, m, d) else { return nil }
@@ -54,10 +54,10 @@ public enum Timestamps {
     }
 
     /// True when `text` is a calendar date `YYYY-MM-DD` and nothing more.
-    public static func isDate(_ text: String) -> Bool { normalizeDate(text) != nil }
+    package static func isDate(_ text: String) -> Bool { normalizeDate(text) != nil }
 
     /// Formats seconds since 1970-01-01T00:00:00Z as normalised timestamp text (milliseconds when non-zero).
-    public static func format(epochSeconds: Double) -> String {
+    package static func format(epochSeconds: Double) -> String {
         // Nearest, not down: most milliseconds have no exact Double, so `x.002` is often stored as
         // `x.00199…`, and flooring it would print `.001` and break the text → seconds → text round trip.
         // Outside years 1-9999 (or not a number at all) there is no timestamp text to give; clamp rather
@@ -70,7 +70,7 @@ public enum Timestamps {
     }
 
     /// Formats whole seconds since the epoch, with optional milliseconds.
-    public static func format(epochSecond: Int64, millis: Int? = nil) -> String {
+    package static func format(epochSecond: Int64, millis: Int? = nil) -> String {
         let days = Int64((Double(epochSecond) / 86_400).rounded(.down))
         let secOfDay = Int(epochSecond - days * 86_400)
         let (y, m, d) = civil(fromDays: days)
@@ -84,7 +84,7 @@ public enum Timestamps {
     }
 
     /// Seconds since the epoch for normalised (or any accepted) timestamp text.
-    public static func epochSeconds(_ text: String) -> Double? {
+    package static func epochSeconds(_ text: String) -> Double? {
         var text = text
         return text.withUTF8 { b -> Double? in
             guard let p = parse(b) else { return nil }
@@ -117,7 +117,7 @@ public enum Timestamps {
 
     /// How many leading bytes of `b` the UTC rewrite keeps (19 or 23), or nil when it does not apply; the
     /// rewrite is those bytes with a space at offset 10 (``writeUTCRewrite(_:length:into:)``).
-    public static func utcRewriteLength(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+    package static func utcRewriteLength(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
         guard b.count >= 19, let (y, mo, d) = parseDate(b), isValid(y, mo, d) else { return nil }
         let sep = b[10]
         guard sep == UInt8(ascii: "T") || sep == UInt8(ascii: " ") || sep == UInt8(ascii: "-")
@@ -144,7 +144,7 @@ public enum Timestamps {
 
     /// Writes the UTC rewrite of `b` (see ``utcRewriteLength(_:)``) into `out`; returns `length`.
     @discardableResult
-    public static func writeUTCRewrite(_ b: UnsafeBufferPointer<UInt8>, length: Int, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    package static func writeUTCRewrite(_ b: UnsafeBufferPointer<UInt8>, length: Int, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         for i in 0..<length { out[i] = b[i] }
         out[10] = UInt8(ascii: " ")
         return length
@@ -222,7 +222,7 @@ public enum Timestamps {
     }
 
     /// Days in month `m` of year `y` (proleptic Gregorian).
-    public static func daysInMonth(_ y: Int, _ m: Int) -> Int {
+    package static func daysInMonth(_ y: Int, _ m: Int) -> Int {
         switch m {
         case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -231,7 +231,7 @@ public enum Timestamps {
     }
 
     /// Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm).
-    public static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int64 {
+    package static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int64 {
         let y = Int64(m <= 2 ? y - 1 : y)
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -242,7 +242,7 @@ public enum Timestamps {
     }
 
     /// The civil date for days since 1970-01-01.
-    public static func civil(fromDays z: Int64) -> (year: Int, month: Int, day: Int) {
+    package static func civil(fromDays z: Int64) -> (year: Int, month: Int, day: Int) {
         let z = z + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -292,7 +292,7 @@ public enum Timestamps {
 
 extension Timestamps {
     /// ISO 8601 UTC text with a `Z` (`2026-01-01T00:00:00Z`), the form APIs expect in query strings.
-    public static func isoUTC(epochSecond: Int64) -> String {
+    package static func isoUTC(epochSecond: Int64) -> String {
         let t = format(epochSecond: epochSecond)
         return String(t.prefix(10)) + "T" + String(t.dropFirst(11)) + "Z"
     }

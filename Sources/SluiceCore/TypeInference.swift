@@ -1,9 +1,9 @@
 /// Turns JSON values into warehouse values and guesses column types from the first value seen.
-public enum TypeInference {
+package enum TypeInference {
     /// The column type a JSON value suggests: integers → BIGINT, decimals → DOUBLE, booleans → BOOLEAN,
     /// strings that are instants → TIMESTAMP, `YYYY-MM-DD` → DATE, other strings and arrays/objects → TEXT.
     /// Returns nil for `null` (type unknown yet).
-    public static func columnType(for value: JSONValue) -> ColumnType? {
+    package static func columnType(for value: JSONValue) -> ColumnType? {
         switch value {
         case .null: return nil
         case .bool: return .boolean
@@ -18,14 +18,14 @@ public enum TypeInference {
     }
 
     /// True when `s` is a date-time in one of the accepted source formats (not a bare date).
-    public static func looksLikeTimestamp(_ s: String) -> Bool {
+    package static func looksLikeTimestamp(_ s: String) -> Bool {
         let count = s.utf8.count
         guard count >= 19, count <= 40 else { return false }
         return Timestamps.normalize(s) != nil
     }
 
     /// The warehouse value for a JSON value in a column of `type` (timestamps normalised, JSON kept as text).
-    public static func value(_ json: JSONValue, as type: ColumnType) -> Value {
+    package static func value(_ json: JSONValue, as type: ColumnType) -> Value {
         switch json {
         case .null: return .null
         case .bool(let b): return Value.bool(b).coerced(to: type)

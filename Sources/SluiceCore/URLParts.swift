@@ -4,18 +4,18 @@ import Foundation
 ///
 /// A deliberately small parser: it never normalises or percent-decodes, so what it compares is what the
 /// client will connect to.
-public struct URLParts: Sendable, Hashable {
+package struct URLParts: Sendable, Hashable {
     /// Lowercased: `https`, `http`.
-    public var scheme: String
+    package var scheme: String
     /// Lowercased, IPv6 without brackets.
-    public var host: String
+    package var host: String
     /// The explicit port, or the scheme's default (443, 80).
-    public var port: Int
+    package var port: Int
     /// Path, query and fragment, starting with `/` (or empty).
-    public var rest: String
+    package var rest: String
 
     /// nil when `url` is not absolute `scheme://host…` or its port is not a number.
-    public init?(_ url: String) {
+    package init?(_ url: String) {
         guard let sep = url.range(of: "://") else { return nil }
         let scheme = url[..<sep.lowerBound].lowercased()
         guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0 == "+" || $0 == "-" || $0 == "." }) else {
@@ -52,7 +52,7 @@ public struct URLParts: Sendable, Hashable {
     }
 
     /// The values of `url`'s query string (`a=1&b=x` → `["1", "x"]`), raw and percent-decoded, for redaction.
-    public static func queryValues(_ url: String) -> [String] {
+    package static func queryValues(_ url: String) -> [String] {
         guard let q = url.firstIndex(of: "?") else { return [] }
         let query = url[url.index(after: q)...].prefix { $0 != "#" }
         var values: [String] = []
@@ -66,26 +66,26 @@ public struct URLParts: Sendable, Hashable {
     }
 
     /// `scheme://host:port`, the origin that decides whether credentials may be sent.
-    public var origin: String {
+    package var origin: String {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         return "\(scheme)://\(shownHost):\(port)"
     }
 
     /// `host`, or `host:port` when the port is not the scheme's default, for messages.
-    public var hostAndPort: String {
+    package var hostAndPort: String {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let defaultPort = scheme == "https" ? 443 : (scheme == "http" ? 80 : 0)
         return port == defaultPort ? shownHost : "\(shownHost):\(port)"
     }
 
     /// Whether `other` has the same scheme, host and port.
-    public func isSameOrigin(as other: URLParts) -> Bool {
+    package func isSameOrigin(as other: URLParts) -> Bool {
         scheme == other.scheme && host == other.host && port == other.port
     }
 
     /// Resolves a `Location` header against this URL: absolute, scheme-relative (`//host/x`),
     /// absolute-path (`/x`) or relative (`x`, `../x`: against this URL's directory).
-    public func resolve(_ location: String) -> String {
+    package func resolve(_ location: String) -> String {
         if URLParts(location) != nil { return location }
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let defaultPort = scheme == "https" ? 443 : (scheme == "http" ? 80 : 0)

@@ -1,12 +1,13 @@
+import Foundation
 /// The rule for every URL Sluice calls: `https://`, or plain `http://` only to a loopback host
 /// (`127.0.0.0/8`, `::1`, `localhost`), so credentials never cross a network in clear text while tests
 /// and emulators on the same machine still work.
-public enum URLPolicy {
+package enum URLPolicy {
     /// The problem with `url`, written for the operator, or nil when the URL is acceptable.
     ///
     /// The URL is parsed by hand rather than with `URLComponents` because job files may hold templates
     /// such as `…/cctrustoauth2/{customer_id}/tokens/clients`. Messages never repeat user info or a query.
-    public static func check(_ url: String) -> String? {
+    package static func check(_ url: String) -> String? {
         let text = url.trimmingWhitespace()
         guard !text.contains(where: { $0 == " " || $0 == "\t" || $0 == "\n" }) else {
             return "a URL must not contain spaces"
@@ -38,7 +39,7 @@ public enum URLPolicy {
     }
 
     /// Whether `host` (a name, an IPv4 address, or an IPv6 address with or without brackets) is loopback.
-    public static func isLoopback(host: String) -> Bool {
+    package static func isLoopback(host: String) -> Bool {
         var h = host.lowercased()
         if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
         if h.hasSuffix("."), h != "." { h.removeLast() }

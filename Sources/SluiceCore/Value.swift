@@ -3,7 +3,7 @@
 /// The driver types a column by the prefix of its declared type, so these exact spellings matter:
 /// `BIGINT` (not `INTEGER`, which the driver reports as 32-bit), `DOUBLE`, `BOOLEAN` (0/1),
 /// `TIMESTAMP` (UTC text `YYYY-MM-DD HH:MM:SS[.fff]`), `DATE` (`YYYY-MM-DD`) and `TEXT` for strings and JSON.
-public enum ColumnType: String, Sendable, Hashable, CaseIterable, Codable {
+package enum ColumnType: String, Sendable, Hashable, CaseIterable, Codable {
     case text = "TEXT"
     case bigint = "BIGINT"
     case double = "DOUBLE"
@@ -12,7 +12,7 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable, Codable {
     case date = "DATE"
 
     /// Parses a type name as written in a job file (`target.columns:`), case-insensitively.
-    public init?(jobFileName: String) {
+    package init?(jobFileName: String) {
         switch jobFileName.lowercased() {
         case "text", "string": self = .text
         case "bigint", "integer", "int": self = .bigint
@@ -29,7 +29,7 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable, Codable {
 ///
 /// Timestamps and dates are `.text` in their normalised form (see ``Timestamps``); the column's
 /// ``ColumnType`` says how a reader should interpret them.
-public enum Value: Sendable, Hashable {
+package enum Value: Sendable, Hashable {
     case null
     case integer(Int64)
     case double(Double)
@@ -38,7 +38,7 @@ public enum Value: Sendable, Hashable {
 
     /// True when ``coerced(to:)`` would return the value unchanged: the warehouse binds such a value as it
     /// is, without making (and releasing) a copy per cell.
-    public func fits(_ type: ColumnType) -> Bool {
+    package func fits(_ type: ColumnType) -> Bool {
         switch (self, type) {
         case (.null, _), (.integer, .bigint), (.double, .double), (.bool, .boolean), (.text, .text), (.text, .date):
             return true
@@ -51,7 +51,7 @@ public enum Value: Sendable, Hashable {
     ///
     /// A value that cannot be converted is returned unchanged: SQLite keeps it (nothing is lost) and the
     /// ODBC driver shows it as NULL, which is better than failing a whole run on one odd cell.
-    public func coerced(to type: ColumnType) -> Value {
+    package func coerced(to type: ColumnType) -> Value {
         switch (self, type) {
         case (.null, _): return .null
         case (.integer, .bigint), (.double, .double), (.bool, .boolean), (.text, .text): return self

@@ -8,7 +8,7 @@
 ///   transaction is held open between two parts;
 /// - a run's leftovers (parts of a dataset it never published) are discarded when it fails, and by the next
 ///   run of the same job after a crash.
-public protocol Warehouse: Sendable {
+package protocol Warehouse: Sendable {
     /// Records a `running` run of `job` and returns its id.
     func beginRun(job: String, trigger: RunTrigger) async throws -> Int64
 
@@ -49,17 +49,17 @@ public protocol Warehouse: Sendable {
 }
 
 /// How a run ended, as the runner records it.
-public struct RunEnd: Sendable, Equatable {
-    public var runID: Int64
-    public var status: RunStatus
-    public var rowsWritten: Int64
-    public var requests: Int64
-    public var bytesRead: Int64
+package struct RunEnd: Sendable, Equatable {
+    package var runID: Int64
+    package var status: RunStatus
+    package var rowsWritten: Int64
+    package var requests: Int64
+    package var bytesRead: Int64
     /// The redacted error text of a failed run.
-    public var error: String?
-    public var errorKind: SluiceError.Kind?
+    package var error: String?
+    package var errorKind: SluiceError.Kind?
 
-    public init(runID: Int64, status: RunStatus, rowsWritten: Int64 = 0, requests: Int64 = 0, bytesRead: Int64 = 0,
+    package init(runID: Int64, status: RunStatus, rowsWritten: Int64 = 0, requests: Int64 = 0, bytesRead: Int64 = 0,
                 error: String? = nil, errorKind: SluiceError.Kind? = nil) {
         self.runID = runID
         self.status = status
@@ -73,13 +73,13 @@ public struct RunEnd: Sendable, Equatable {
 
 /// Makes sure a job runs in one place at a time: for SQLite a lock file per job beside the warehouse, for a
 /// shared database a lock inside it (so several Sluice instances can share one job set).
-public protocol JobLocks: Sendable {
+package protocol JobLocks: Sendable {
     /// Runs `body` while holding `job`'s lock; nil (without running `body`) when someone else holds it.
     func withLock<T: Sendable>(job: String, _ body: @Sendable () async throws -> T) async throws -> T?
 }
 
 /// Writes a copy of the warehouse for readers elsewhere after a successful run (`sluice daemon --publish`).
-public protocol WarehousePublisher: Sendable {
+package protocol WarehousePublisher: Sendable {
     /// Publishes the state after `job`'s run; failures are logged, never thrown (the data is safe where it is).
     func publish(after job: String) async
 }

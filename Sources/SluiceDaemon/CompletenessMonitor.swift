@@ -1,21 +1,21 @@
 import Foundation
-import Logging
-import SluiceCore
+package import Logging
+package import SluiceCore
 import SluiceSources
 
 /// Keeps the warehouse's `sluice_gaps` and `sluice_freshness` current and says what needs a human: gaps whose
 /// deadline is near (with the exact command that repairs them), gaps already lost, and complete windows with a
 /// suspiciously low volume.
-public struct CompletenessMonitor: Sendable {
+package struct CompletenessMonitor: Sendable {
     let warehouse: any Warehouse
     let metrics: RunMetrics?
     var logger: Logger
     /// How far ahead of a gap's deadline every run warns about it (`--gap-warning`, default 7 days).
     let warningSeconds: Double
 
-    public static let defaultWarningSeconds: Double = 7 * 86_400
+    package static let defaultWarningSeconds: Double = 7 * 86_400
 
-    public init(warehouse: any Warehouse, metrics: RunMetrics?, logger: Logger,
+    package init(warehouse: any Warehouse, metrics: RunMetrics?, logger: Logger,
                 warningSeconds: Double = CompletenessMonitor.defaultWarningSeconds) {
         self.warehouse = warehouse
         self.metrics = metrics
@@ -24,7 +24,7 @@ public struct CompletenessMonitor: Sendable {
     }
 
     /// The gaps of `job` a run can still re-pull, oldest first, from `coverage` (its ledger).
-    public static func repairs(_ job: JobDefinition, coverage: [CoverageRow], now: Double) -> [CoverageGap] {
+    package static func repairs(_ job: JobDefinition, coverage: [CoverageRow], now: Double) -> [CoverageGap] {
         let report = Completeness.evaluate(CompletenessPolicy(job: job, now: Date(timeIntervalSince1970: now)),
                                            rows: coverage, lastSuccessAt: nil, firstRunStart: nil, now: now)
         return report.repairable(now: EpochMillis.from(seconds: now))
@@ -33,7 +33,7 @@ public struct CompletenessMonitor: Sendable {
     /// After a run of `job` (run `runID`): brings the job's gaps and freshness up to date and logs what needs
     /// attention.
     @discardableResult
-    public func afterRun(_ job: JobDefinition, runID: Int64?, now: Double) async -> CompletenessReport? {
+    package func afterRun(_ job: JobDefinition, runID: Int64?, now: Double) async -> CompletenessReport? {
         let report: CompletenessReport
         do {
             let policy = CompletenessPolicy(job: job, now: Date(timeIntervalSince1970: now))
@@ -67,7 +67,7 @@ public struct CompletenessMonitor: Sendable {
 
     /// Refreshes every job (the daemon, once a minute: lag grows and gaps cross their deadline without any
     /// run); returns how many jobs have gaps that can still be repaired.
-    public func refresh(_ jobs: [JobDefinition], now: Double) async -> Int {
+    package func refresh(_ jobs: [JobDefinition], now: Double) async -> Int {
         let policies = jobs.map { CompletenessPolicy(job: $0, now: Date(timeIntervalSince1970: now)) }
         do {
             let reports = try await warehouse.completeness(policies, now: now, write: true)
@@ -80,7 +80,7 @@ public struct CompletenessMonitor: Sendable {
     }
 
     /// "gap in t from A to B (partial) becomes unrecoverable at C (in 2d3h)".
-    public static func describe(_ gap: CoverageGap, now: Int64) -> String {
+    package static func describe(_ gap: CoverageGap, now: Int64) -> String {
         var text = "gap in \(gap.table) from \(Self.instant(gap.start)) to \(Self.instant(gap.end)) (\(gap.reason.rawValue))"
         if let until = gap.recoverableUntil {
             text += " becomes unrecoverable at \(Self.instant(until)) (in \(DurationText.format(Double(max(0, until - now) / 1000))))"
@@ -89,11 +89,11 @@ public struct CompletenessMonitor: Sendable {
     }
 
     /// "window of t from A to B" or "snapshot of t at A".
-    public static func describe(_ window: CoverageRow) -> String {
+    package static func describe(_ window: CoverageRow) -> String {
         window.isPoint ? "snapshot of \(window.table) at \(instant(window.start))"
             : "window of \(window.table) from \(instant(window.start)) to \(instant(window.end))"
     }
 
     /// UTC text with its `Z`.
-    public static func instant(_ millis: Int64) -> String { EpochMillis.text(millis) + "Z" }
+    package static func instant(_ millis: Int64) -> String { EpochMillis.text(millis) + "Z" }
 }

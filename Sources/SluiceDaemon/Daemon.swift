@@ -1,25 +1,26 @@
-import Logging
+package import Logging
 import ServiceLifecycle
-import SluiceCore
+package import SluiceCore
 import SluiceSources
+import UnixSignals
 
 /// What `sluice daemon` was asked to do.
-public struct DaemonConfiguration: Sendable {
-    public var jobsDirectory: String
-    public var metricsAddress: MetricsServer.Address?
-    public var maxConcurrent: Int
+package struct DaemonConfiguration: Sendable {
+    package var jobsDirectory: String
+    package var metricsAddress: MetricsServer.Address?
+    package var maxConcurrent: Int
     /// How long graceful shutdown may take before the runs still in flight are cancelled outright.
-    public var shutdownTimeout: Duration
+    package var shutdownTimeout: Duration
     /// Called with the metrics port once the endpoint listens (port 0 picks one).
-    public var onMetricsListening: @Sendable (Int) -> Void
+    package var onMetricsListening: @Sendable (Int) -> Void
     /// How far ahead of a gap's deadline every run warns about it (`--gap-warning`).
-    public var gapWarningSeconds: Double
+    package var gapWarningSeconds: Double
     /// The warehouse as `sluice status --json` names it, for the status page's `/api/status`.
-    public var warehouseName: String
+    package var warehouseName: String
     /// "sluice 0.10.0", in the status page's footer.
-    public var product: String
+    package var product: String
 
-    public init(jobsDirectory: String, metricsAddress: MetricsServer.Address? = nil, maxConcurrent: Int = 4,
+    package init(jobsDirectory: String, metricsAddress: MetricsServer.Address? = nil, maxConcurrent: Int = 4,
                 shutdownTimeout: Duration = .seconds(25), onMetricsListening: @escaping @Sendable (Int) -> Void = { _ in },
                 gapWarningSeconds: Double = CompletenessMonitor.defaultWarningSeconds, warehouseName: String = "",
                 product: String = "sluice") {
@@ -35,15 +36,15 @@ public struct DaemonConfiguration: Sendable {
 }
 
 /// What the daemon works on: the warehouse (already open), its job locks, and what publishes copies of it.
-public struct DaemonResources: Sendable {
-    public var warehouse: any Warehouse
-    public var locks: any JobLocks
-    public var publisher: (any WarehousePublisher)?
-    public var secrets: SecretResolver
+package struct DaemonResources: Sendable {
+    package var warehouse: any Warehouse
+    package var locks: any JobLocks
+    package var publisher: (any WarehousePublisher)?
+    package var secrets: SecretResolver
     /// A connection of its own for the status page, so a page never waits behind a commit; nil: the warehouse.
-    public var reader: (any Warehouse)?
+    package var reader: (any Warehouse)?
 
-    public init(warehouse: any Warehouse, locks: any JobLocks, publisher: (any WarehousePublisher)? = nil,
+    package init(warehouse: any Warehouse, locks: any JobLocks, publisher: (any WarehousePublisher)? = nil,
                 secrets: SecretResolver, reader: (any Warehouse)? = nil) {
         self.warehouse = warehouse
         self.locks = locks
@@ -59,12 +60,13 @@ public struct DaemonResources: Sendable {
 /// current page commits and recorded `cancelled`); SIGHUP reloads the job files. The function returns
 /// when the group has stopped; it throws only when a service fails (the metrics port is taken). A failed run
 /// never stops it.
-public enum Daemon {
+package enum Daemon {
     /// `brokenFiles`: the job files that failed to load at start, shown by the status page and `/api/status`
     /// until a reload fixes them.
-    public static func run(_ configuration: DaemonConfiguration, jobs: [JobDefinition], brokenFiles: [JobFileError] = [],
+    package static func run(_ configuration: DaemonConfiguration, jobs: [JobDefinition], brokenFiles: [JobFileError] = [],
                            resources: DaemonResources, logger: Logger) async throws {
         let metrics = RunMetrics()
+        metrics.setTenants(of: jobs)
         let state = DaemonState(jobs: jobs, brokenFiles: brokenFiles)
         try await SourceRuntime.with(secrets: resources.secrets, observer: metrics) { sources in
             let runner = JobRunner(warehouse: resources.warehouse, sources: sources, locks: resources.locks, logger: logger,
@@ -88,7 +90,10 @@ public enum Daemon {
                 loadHistory: { await loadHistory($0, warehouse: resources.warehouse, logger: logger) },
                 notifier: notifier, logger: logger, clock: UTCClock(),
                 refresh: { jobs in await monitor.refresh(jobs, now: WallClock.epochNow()) },
-                onJobsChanged: { state.setJobs($0, brokenFiles: $1) })
+                onJobsChanged: { jobs, broken in
+                    metrics.setTenants(of: jobs)
+                    state.setJobs(jobs, brokenFiles: broken)
+                })
 
             // Graceful shutdown runs in reverse order: the notifier says STOPPING=1 first, the scheduler drains
             // its runs next, and the metrics endpoint answers until the very end.
@@ -167,10 +172,10 @@ public enum Daemon {
 }
 
 /// Rules over a job's recorded runs, shared by the daemon and `sluice status`.
-public enum RunHistory {
+package enum RunHistory {
     /// Failed runs since the last `succeeded` or `unchanged` one; `runs` newest first. Cancelled, abandoned
     /// and running runs neither count nor break the streak: they say nothing about whether the job works.
-    public static func consecutiveFailures(_ runs: [RunRecord]) -> Int {
+    package static func consecutiveFailures(_ runs: [RunRecord]) -> Int {
         var count = 0
         for run in runs {
             switch run.status {
@@ -185,7 +190,7 @@ public enum RunHistory {
     /// When the newest scheduled run that ran to its end (succeeded, unchanged or failed) started; `runs`
     /// newest first. A run cut off by shutdown or a crash does not count, so after a restart the job fires
     /// at once instead of waiting a whole interval for data it never got.
-    public static func lastCompletedFire(_ runs: [RunRecord]) -> Double? {
+    package static func lastCompletedFire(_ runs: [RunRecord]) -> Double? {
         let completed: Set<RunStatus> = [.succeeded, .unchanged, .failed]
         return runs.first { $0.trigger == .schedule && completed.contains($0.status) }
             .flatMap { Timestamps.epochSeconds($0.startedAt) }

@@ -20,9 +20,9 @@ private func earlySignalHandler(_ signal: Int32) {
 /// take the default action and kill the daemon mid-start (or mid-run). ``install()`` puts a handler in
 /// place at once that only remembers the request; ``handOver()`` waits until libdispatch has replaced it
 /// and then says whether a stop was requested meanwhile, so the daemon can shut down gracefully after all.
-public enum EarlySignals {
+package enum EarlySignals {
     /// Catches SIGTERM, SIGINT and SIGHUP from now on; call first thing in `sluice daemon`.
-    public static func install() {
+    package static func install() {
         for signal in [SIGTERM, SIGINT, SIGHUP] { _ = Glibc.signal(signal, earlySignalHandler) }
     }
 

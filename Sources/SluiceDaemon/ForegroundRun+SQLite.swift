@@ -1,9 +1,9 @@
-import Logging
-import SluiceCore
+package import Logging
+package import SluiceCore
 
 extension ForegroundRun {
     /// Opens a warehouse with `open`, runs `jobs` in it with file locks beside `lockPath`, and closes it again.
-    public static func execute(_ jobs: [JobDefinition], trigger: RunTrigger, backfill: DayRange? = nil,
+    package static func execute(_ jobs: [JobDefinition], trigger: RunTrigger, backfill: DayRange? = nil,
                                gapsOnly: Bool = false, opening open: () throws -> any Warehouse, lockPath: String, secrets: SecretResolver,
                                logger: Logger, maxConcurrent: Int = 4,
                                onProgress: (@Sendable (RunProgress) -> Void)? = nil) async throws -> [RunReport] {

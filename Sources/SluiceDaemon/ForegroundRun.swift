@@ -1,5 +1,5 @@
-import Logging
-import SluiceCore
+package import Logging
+package import SluiceCore
 import SluiceSources
 
 /// Runs a set of jobs once, in the foreground (`sluice run`, `sluice backfill`, `sluice demo`).
@@ -8,15 +8,15 @@ import SluiceSources
 /// process (the daemon) is reported and skipped, and a run of it left `running` by a dead process is marked
 /// `abandoned`. Jobs run concurrently, at most `maxConcurrent` at a time; the Citrix source's per-tenant gate
 /// serialises jobs that share a tenant.
-public struct ForegroundRun: Sendable {
-    public var warehouse: any Warehouse
-    public var locks: any JobLocks
-    public var secrets: SecretResolver
-    public var logger: Logger
-    public var maxConcurrent: Int
-    public var onProgress: (@Sendable (RunProgress) -> Void)?
+package struct ForegroundRun: Sendable {
+    package var warehouse: any Warehouse
+    package var locks: any JobLocks
+    package var secrets: SecretResolver
+    package var logger: Logger
+    package var maxConcurrent: Int
+    package var onProgress: (@Sendable (RunProgress) -> Void)?
 
-    public init(warehouse: any Warehouse, locks: any JobLocks, secrets: SecretResolver, logger: Logger,
+    package init(warehouse: any Warehouse, locks: any JobLocks, secrets: SecretResolver, logger: Logger,
                 maxConcurrent: Int = 4, onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
         self.warehouse = warehouse
         self.locks = locks
@@ -27,7 +27,7 @@ public struct ForegroundRun: Sendable {
     }
 
     /// Runs `jobs` and returns one report per job, in the order given.
-    public func execute(_ jobs: [JobDefinition], trigger: RunTrigger, backfill: DayRange? = nil,
+    package func execute(_ jobs: [JobDefinition], trigger: RunTrigger, backfill: DayRange? = nil,
                         gapsOnly: Bool = false) async throws -> [RunReport] {
         try await SourceRuntime.with(secrets: secrets) { sources in
             let runner = JobRunner(warehouse: warehouse, sources: sources, locks: locks, logger: logger, onProgress: onProgress)

@@ -1,9 +1,9 @@
 import Foundation
-import SluiceCore
+package import SluiceCore
 
 /// Why a job needs a person's attention, as `sluice status` judges it (and exits 1 for): its last run failed,
 /// or its data is stale. A pure decision on the job's status and the time.
-public enum JobAttention: Sendable, Equatable {
+package enum JobAttention: Sendable, Equatable {
     /// The newest run ended `failed`.
     case lastRunFailed
     /// No successful run since `lastSuccess`, although the schedule wanted one at `due` and another after it:
@@ -14,7 +14,7 @@ public enum JobAttention: Sendable, Equatable {
     ///
     /// A job that never ran is not stale (there is nothing old to show), and neither is one whose run is late
     /// by less than an interval: the daemon may simply be busy or have just started.
-    public static func of(_ job: JobDefinition, status: JobStatus, now: Double) -> JobAttention? {
+    package static func of(_ job: JobDefinition, status: JobStatus, now: Double) -> JobAttention? {
         if status.lastRun?.status == .failed { return .lastRunFailed }
         guard let lastSuccess = status.lastSuccessAt, let success = Timestamps.epochSeconds(lastSuccess) else { return nil }
         let zone = TimeZones.named(job.timezone) ?? TimeZones.utc
@@ -26,7 +26,7 @@ public enum JobAttention: Sendable, Equatable {
     }
 
     /// One line for `sluice status`.
-    public var description: String {
+    package var description: String {
         switch self {
         case .lastRunFailed: return "needs attention: the last run failed"
         case .stale(let lastSuccess, let due):

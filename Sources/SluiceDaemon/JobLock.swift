@@ -13,9 +13,9 @@ import SluiceCore
 /// lock when the process dies, even by SIGKILL, so a process that gets the lock knows that any run of that job still
 /// marked `running` belongs to a process that is gone: it can be marked `abandoned`. Two processes (the daemon and
 /// an operator's `sluice run`) can therefore never run the same job at once.
-public final class JobLock: Sendable {
+package final class JobLock: Sendable {
     private let fd: Int32
-    public let job: String
+    package let job: String
 
     private init(fd: Int32, job: String) {
         self.fd = fd
@@ -25,13 +25,13 @@ public final class JobLock: Sendable {
     deinit { close(fd) }
 
     /// The lock directory for a warehouse path.
-    public static func directory(forWarehouse path: String) -> String { path + ".locks" }
+    package static func directory(forWarehouse path: String) -> String { path + ".locks" }
 
     /// Takes the lock without waiting; nil when another process holds it.
     ///
     /// Neither the lock folder nor the lock file is followed when it is a symbolic link: a link planted there
     /// would make Sluice create or open a file of someone else's choosing.
-    public static func tryAcquire(job: String, warehouse: String) throws -> JobLock? {
+    package static func tryAcquire(job: String, warehouse: String) throws -> JobLock? {
         let dir = directory(forWarehouse: warehouse)
         if mkdir(dir, 0o750) != 0, errno != EEXIST {
             throw lockError(job, errno, "cannot create the lock folder \(dir)")
@@ -58,7 +58,7 @@ public final class JobLock: Sendable {
     }
 
     /// Runs `body` while holding `job`'s lock; nil (without running `body`) when another process holds it.
-    public static func withLock<T>(job: String, warehouse: String, isolation: isolated (any Actor)? = #isolation,
+    package static func withLock<T>(job: String, warehouse: String, isolation: isolated (any Actor)? = #isolation,
                                    _ body: () async throws -> T) async throws -> T? {
         guard let lock = try tryAcquire(job: job, warehouse: warehouse) else { return nil }
         defer { lock.release() }

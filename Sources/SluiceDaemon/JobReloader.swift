@@ -1,5 +1,5 @@
-import Logging
-import SluiceCore
+package import Logging
+package import SluiceCore
 
 /// Re-reads the job folder on SIGHUP and decides which definitions the daemon runs from now on.
 ///
@@ -7,27 +7,27 @@ import SluiceCore
 /// validates is reported at error level and the job it defined keeps its previous definition: a typo made
 /// while editing must not stop a working job. A problem with the folder itself (missing, unreadable, empty)
 /// keeps every previous job, for the same reason.
-public struct JobReloader: Sendable {
+package struct JobReloader: Sendable {
     /// The outcome of one reload.
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         /// The definitions to run from now on.
-        public var jobs: [JobDefinition]
+        package var jobs: [JobDefinition]
         /// Every problem found, for the log.
-        public var problems: [JobFileError]
+        package var problems: [JobFileError]
         /// Jobs kept with their previous definition because their file is broken.
-        public var kept: [String]
+        package var kept: [String]
     }
 
-    public let directory: String
+    package let directory: String
     let logger: Logger
 
-    public init(directory: String, logger: Logger) {
+    package init(directory: String, logger: Logger) {
         self.directory = directory
         self.logger = logger
     }
 
     /// Reads the folder, merges it with `previous`, logs the problems and the changes.
-    public func reload(previous: [JobDefinition]) -> Outcome {
+    package func reload(previous: [JobDefinition]) -> Outcome {
         let outcome = Self.merge(previous: previous, result: JobFileDecoder.loadDirectory(directory))
         for problem in outcome.problems {
             logger.error("job file problem; the previous definition stays in force: \(problem)")
@@ -44,7 +44,7 @@ public struct JobReloader: Sendable {
     }
 
     /// The merge rule without I/O: `result` is the folder as read now.
-    public static func merge(previous: [JobDefinition], result: JobDirectoryResult) -> Outcome {
+    package static func merge(previous: [JobDefinition], result: JobDirectoryResult) -> Outcome {
         if result.errors.contains(where: { $0.file == result.directory }) {
             return Outcome(jobs: previous, problems: result.errors, kept: previous.map(\.name))
         }

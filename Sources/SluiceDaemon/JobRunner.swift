@@ -1,7 +1,7 @@
 import AsyncAlgorithms
-import Logging
-import SluiceCore
-import SluiceSources
+package import Logging
+package import SluiceCore
+package import SluiceSources
 
 /// Runs one job once: pull → load → record.
 ///
@@ -10,7 +10,7 @@ import SluiceSources
 /// warehouse holds the source back. Every batch is one short unit of work in the warehouse; when the run fails,
 /// what it wrote but never published (the parts of a download) is discarded, and the run is recorded `failed`
 /// with a redacted error naming the job and the step, its kind and whether a retry can help.
-public struct JobRunner: Sendable {
+package struct JobRunner: Sendable {
     let warehouse: any Warehouse
     let sources: any SourceProvider
     let locks: any JobLocks
@@ -24,7 +24,7 @@ public struct JobRunner: Sendable {
     /// Keeps gaps and freshness current after each run and warns about deadlines.
     let completeness: CompletenessMonitor
 
-    public init(warehouse: any Warehouse, sources: any SourceProvider, locks: any JobLocks, redactor: Redactor = .shared,
+    package init(warehouse: any Warehouse, sources: any SourceProvider, locks: any JobLocks, redactor: Redactor = .shared,
                 logger: Logger, metrics: RunMetrics? = nil,
                 now: @escaping @Sendable () -> Double = { WallClock.epochNow() },
                 clock: any Clock<Duration> = ContinuousClock(),
@@ -45,7 +45,7 @@ public struct JobRunner: Sendable {
 
     /// Runs `job` in this process's way: take its lock (nil when another process holds it: the job is running
     /// there), mark runs of it left `running` by a dead process `abandoned`, then run it.
-    public func runLocked(_ job: JobDefinition, trigger: RunTrigger, backfill: DayRange? = nil,
+    package func runLocked(_ job: JobDefinition, trigger: RunTrigger, backfill: DayRange? = nil,
                           gapsOnly: Bool = false) async -> RunReport? {
         do {
             return try await locks.withLock(job: job.name) {
@@ -78,7 +78,7 @@ public struct JobRunner: Sendable {
     ///
     /// A normal run first re-pulls the job's recoverable gaps (within its `repair_budget:`), then goes on with
     /// new data; `gapsOnly` (`sluice backfill --gaps`) re-pulls every recoverable gap and nothing else.
-    public func run(_ job: JobDefinition, trigger: RunTrigger, backfill: DayRange? = nil, gapsOnly: Bool = false) async -> RunReport {
+    package func run(_ job: JobDefinition, trigger: RunTrigger, backfill: DayRange? = nil, gapsOnly: Bool = false) async -> RunReport {
         let started = now()
         var logger = logger
         logger[metadataKey: "job.name"] = "\(job.name)"

@@ -1,30 +1,34 @@
 import Foundation
-import SluiceCore
+package import SluiceCore
+import SluiceSources
 
 /// What `sluice status` shows for one job.
-public struct JobStatus: Sendable {
-    public var job: String
-    public var source: String
-    public var schedule: String
+package struct JobStatus: Sendable {
+    package var job: String
+    /// The job's `tenant:`, nil when it has none.
+    package var tenant: String? = nil
+    package var source: String
+    package var schedule: String
     /// Normalised UTC text of the next fire time, when the schedule has one.
-    public var nextRun: String?
-    public var lastRun: RunRecord?
-    public var consecutiveFailures: Int
+    package var nextRun: String?
+    package var lastRun: RunRecord?
+    package var consecutiveFailures: Int
     /// When the last `succeeded` or `unchanged` run finished (normalised UTC text).
-    public var lastSuccessAt: String?
+    package var lastSuccessAt: String?
     /// The job's checkpoint keys (watermarks, last download id): never secrets.
-    public var checkpoint: [String: String]
+    package var checkpoint: [String: String]
     /// What the coverage ledger proves (nil before the warehouse exists).
-    public var completeness: CompletenessReport?
+    package var completeness: CompletenessReport?
     /// Seconds without a success after which the job is stale (its `max_staleness:` or two schedule intervals).
-    public var stalenessBound: Double?
+    package var stalenessBound: Double?
 
     /// Builds the status of every job from the warehouse (`warehouse` nil: nothing has run yet).
-    public static func collect(jobs: [JobDefinition], warehouse: (any Warehouse)?, now: Double) async throws -> [JobStatus] {
+    package static func collect(jobs: [JobDefinition], warehouse: (any Warehouse)?, now: Double) async throws -> [JobStatus] {
         var result: [JobStatus] = []
         for job in jobs {
             var status = JobStatus(job: job.name, source: job.source.typeName, schedule: job.schedule.description,
                                    nextRun: nil, lastRun: nil, consecutiveFailures: 0, lastSuccessAt: nil, checkpoint: [:])
+            status.tenant = job.tenant
             var lastFire: Date?
             if let warehouse {
                 let runs = try await warehouse.recentRuns(job: job.name, limit: 50)
@@ -48,7 +52,7 @@ public struct JobStatus: Sendable {
 
     /// The completeness lines of the text status: per table what is complete through when, then each gap
     /// (with its deadline and the command that repairs it), lost time and suspicious windows.
-    public func completenessLines(now: Double) -> [String] {
+    package func completenessLines(now: Double) -> [String] {
         guard let report = completeness else { return [] }
         let nowMillis = EpochMillis.from(seconds: now)
         var lines: [String] = []
@@ -113,9 +117,10 @@ public struct JobStatus: Sendable {
     }
 
     /// The status as a JSON object (for `sluice status --json`).
-    public var json: JSONValue {
+    package var json: JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("job", .string(job)), ("source", .string(source)), ("schedule", .string(schedule)),
+            ("tenant", tenant.map(JSONValue.string) ?? .null),
             ("next_run", nextRun.map(JSONValue.string) ?? .null),
             ("consecutive_failures", .integer(Int64(consecutiveFailures))),
             ("last_success_at", lastSuccessAt.map(JSONValue.string) ?? .null),
@@ -140,7 +145,7 @@ public struct JobStatus: Sendable {
 
 extension RunRecord {
     /// Seconds between start and finish, when finished.
-    public var durationSeconds: Double? {
+    package var durationSeconds: Double? {
         guard let finishedAt, let f = Timestamps.epochSeconds(finishedAt), let s = Timestamps.epochSeconds(startedAt) else {
             return nil
         }

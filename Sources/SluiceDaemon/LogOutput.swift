@@ -1,17 +1,18 @@
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
-import Musl
+package import Musl
 #elseif canImport(Darwin)
-import Darwin
+package import Darwin
 #endif
 import Foundation
-import Logging
-import SluiceCore
+package import Logging
+package import SluiceCore
 import Synchronization
+import CDispatch
 
 /// The log line format: `text` (logfmt-style, for terminals and journald) or `json` (one object per line).
-public enum LogFormat: String, Sendable, CaseIterable {
+package enum LogFormat: String, Sendable, CaseIterable {
     case text, json
 }
 
@@ -19,26 +20,26 @@ public enum LogFormat: String, Sendable, CaseIterable {
 ///
 /// Every message and metadata value passes through the ``Redactor`` first, so a secret that reaches a log call by
 /// mistake is still not written.
-public struct RedactingLogHandler: LogHandler {
-    public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
+package struct RedactingLogHandler: LogHandler {
+    package var logLevel: Logger.Level
+    package var metadata: Logger.Metadata = [:]
     let label: String
     let format: LogFormat
     let redactor: Redactor
 
-    public init(label: String, level: Logger.Level, format: LogFormat, redactor: Redactor = .shared) {
+    package init(label: String, level: Logger.Level, format: LogFormat, redactor: Redactor = .shared) {
         self.label = label
         self.logLevel = level
         self.format = format
         self.redactor = redactor
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         let message = redactor.redact(event.message.description)
@@ -79,7 +80,7 @@ public struct RedactingLogHandler: LogHandler {
     static func now() -> String { Timestamps.isoUTC(epochSecond: Int64(WallClock.epochNow())) }
 
     /// Whether standard error is the journal (systemd sets `JOURNAL_STREAM` to its device and inode).
-    public static let journalStream: Bool = {
+    package static let journalStream: Bool = {
         guard let value = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] else { return false }
         let parts = value.split(separator: ":")
         var info = stat()
@@ -108,10 +109,10 @@ public struct RedactingLogHandler: LogHandler {
 }
 
 /// Serialised writes to standard error (progress display and log lines share it).
-public enum StandardError {
+package enum StandardError {
     private static let lock = Mutex(())
 
-    public static func write(_ text: String) {
+    package static func write(_ text: String) {
         lock.withLock { _ in
             var text = text
             text.withUTF8 { buffer in
@@ -126,5 +127,5 @@ public enum StandardError {
     }
 
     /// True when standard error is a terminal (progress is drawn in place then).
-    public static var isTerminal: Bool { isatty(2) == 1 }
+    package static var isTerminal: Bool { isatty(2) == 1 }
 }

@@ -8,7 +8,7 @@ extension MetricsServer.Address {
     /// Why the endpoint could not listen here, checked by binding the address once (and letting it go) before
     /// anything runs, so a taken port is a clear usage error instead of a daemon that stops after start-up.
     /// Nil when the address can be bound (or names port 0, which always finds a free port).
-    public func bindProblem() -> String? {
+    package func bindProblem() -> String? {
         guard port != 0 else { return nil }
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

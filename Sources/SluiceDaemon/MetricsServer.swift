@@ -1,23 +1,23 @@
 import Hummingbird
-import Logging
-import ServiceLifecycle
+package import Logging
+package import ServiceLifecycle
 import SluiceCore
 
 /// The `--metrics HOST:PORT` endpoint: `/metrics` (Prometheus text), `/healthz`, and with a status page `/`
 /// (HTML) and `/api/status` (the JSON of `sluice status --json`).
-public enum MetricsServer {
+package enum MetricsServer {
     /// A `HOST:PORT` pair as given on the command line (`127.0.0.1:9464`, `[::1]:9464`).
-    public struct Address: Sendable, Equatable, CustomStringConvertible {
-        public var host: String
-        public var port: Int
+    package struct Address: Sendable, Equatable, CustomStringConvertible {
+        package var host: String
+        package var port: Int
 
-        public init(host: String, port: Int) {
+        package init(host: String, port: Int) {
             self.host = host
             self.port = port
         }
 
         /// Parses `HOST:PORT`; nil when either part is missing or the port is not 0-65535.
-        public init?(parsing text: String) {
+        package init?(parsing text: String) {
             guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
                   (0...65_535).contains(port) else { return nil }
             var host = String(text[..<colon])
@@ -26,14 +26,14 @@ public enum MetricsServer {
             self.init(host: host, port: port)
         }
 
-        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+        package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
         /// Whether only this machine can connect (`127.0.0.0/8`, `::1`, `localhost`).
-        public var isLoopback: Bool { URLPolicy.isLoopback(host: host) }
+        package var isLoopback: Bool { URLPolicy.isLoopback(host: host) }
     }
 
     /// The HTTP server as a service of the daemon's group; `onListening` receives the bound port.
-    public static func service(address: Address, metrics: RunMetrics, statusPage: StatusPageServer? = nil, logger: Logger,
+    package static func service(address: Address, metrics: RunMetrics, statusPage: StatusPageServer? = nil, logger: Logger,
                                onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> any Service {
         let router = Router()
         if let statusPage { addStatusRoutes(statusPage, to: router) }

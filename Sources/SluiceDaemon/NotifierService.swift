@@ -5,14 +5,14 @@ import ServiceLifecycle
 /// It is the last service of the group, so on SIGTERM it hears of the graceful shutdown first and sends
 /// `STOPPING=1` before the scheduler starts draining its runs. `STATUS=` and `WATCHDOG=1` come from the
 /// scheduler loop itself (see ``SchedulerService``).
-public struct NotifierService: Service {
+package struct NotifierService: Service {
     let notifier: SystemdNotifier
 
-    public init(notifier: SystemdNotifier) {
+    package init(notifier: SystemdNotifier) {
         self.notifier = notifier
     }
 
-    public func run() async throws {
+    package func run() async throws {
         // Built only after the warehouse is open and every job file validated: that is "ready".
         notifier.send(.ready)
         do {

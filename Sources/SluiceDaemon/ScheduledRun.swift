@@ -1,19 +1,19 @@
-import Logging
-import SluiceCore
+package import Logging
+package import SluiceCore
 
 /// One scheduled fire of a job inside the daemon: run it under its lock, count it, publish.
 ///
 /// The per-job lock is held for the whole run (``JobRunner/runLocked(_:trigger:backfill:)``), so an operator's
 /// `sluice run` of the same job and the daemon never run it at once; a fire that finds the lock taken is
 /// skipped (logged) and the job waits for its next tick.
-public struct ScheduledRun: Sendable {
+package struct ScheduledRun: Sendable {
     let runner: JobRunner
     let warehouse: any Warehouse
     let metrics: RunMetrics?
     let publisher: (any WarehousePublisher)?
     let logger: Logger
 
-    public init(runner: JobRunner, warehouse: any Warehouse, metrics: RunMetrics?, publisher: (any WarehousePublisher)?,
+    package init(runner: JobRunner, warehouse: any Warehouse, metrics: RunMetrics?, publisher: (any WarehousePublisher)?,
                 logger: Logger) {
         self.runner = runner
         self.warehouse = warehouse
@@ -23,7 +23,7 @@ public struct ScheduledRun: Sendable {
     }
 
     /// Runs `job` once with trigger `schedule`; nil when it did not start because another process runs it.
-    public func callAsFunction(_ job: JobDefinition) async -> RunStatus? {
+    package func callAsFunction(_ job: JobDefinition) async -> RunStatus? {
         guard let report = await runner.runLocked(job, trigger: .schedule) else {
             logger.warning("job is running in another process; this fire is skipped", metadata: ["job.name": "\(job.name)"])
             return nil

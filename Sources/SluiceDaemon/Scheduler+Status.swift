@@ -1,10 +1,10 @@
-import SluiceCore
+package import SluiceCore
 
 extension Scheduler {
     /// The one-line summary systemd shows in `systemctl status` (`STATUS=`):
     /// `idle; next feed 12:00Z; 3 jobs, 0 failing` or
     /// `running feed, ws1; next citrix 12:05:30Z; 3 jobs, 1 failing, 1 with gaps`.
-    public func statusLine(now: UTCClock.Instant, jobsWithGaps: Int = 0) -> String {
+    package func statusLine(now: UTCClock.Instant, jobsWithGaps: Int = 0) -> String {
         let running = entries.values.filter(\.isRunning).map(\.job.name).sorted()
         var parts: [String] = [running.isEmpty ? "idle" : "running " + running.joined(separator: ", ")]
         let waiting = entries.values.filter { !$0.isRunning && !$0.isRetired && $0.due != nil }

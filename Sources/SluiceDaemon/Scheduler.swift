@@ -1,5 +1,5 @@
-import Foundation
-import SluiceCore
+package import Foundation
+package import SluiceCore
 
 /// Decides which jobs fire and when, without I/O and without a clock: every answer depends only on the
 /// arguments, so the rules are tested with plain numbers (``SchedulerService`` sleeps and acts on the answers).
@@ -12,15 +12,15 @@ import SluiceCore
 /// - a random delay up to `jitter` is added to each planned fire, sampled once per fire and clamped to `0...jitter`.
 ///
 /// Times are instants of the wall clock (``UTCClock``), spans are `Duration`s.
-public struct Scheduler: Sendable {
+package struct Scheduler: Sendable {
     /// What the scheduler needs to know about a job.
-    public struct Job: Sendable, Equatable {
-        public var name: String
-        public var schedule: Schedule
-        public var timeZone: TimeZone
-        public var jitter: Duration
+    package struct Job: Sendable, Equatable {
+        package var name: String
+        package var schedule: Schedule
+        package var timeZone: TimeZone
+        package var jitter: Duration
 
-        public init(name: String, schedule: Schedule, timeZone: TimeZone = TimeZones.utc, jitter: Duration = .zero) {
+        package init(name: String, schedule: Schedule, timeZone: TimeZone = TimeZones.utc, jitter: Duration = .zero) {
             self.name = name
             self.schedule = schedule
             self.timeZone = timeZone
@@ -29,7 +29,7 @@ public struct Scheduler: Sendable {
 
         /// The scheduling part of a job definition (an unknown zone falls back to UTC; the job file validator
         /// already rejects those).
-        public init(_ definition: JobDefinition) {
+        package init(_ definition: JobDefinition) {
             self.init(name: definition.name, schedule: definition.schedule,
                       timeZone: TimeZones.named(definition.timezone) ?? TimeZones.utc,
                       jitter: .seconds(clamping: definition.jitterSeconds))
@@ -37,13 +37,13 @@ public struct Scheduler: Sendable {
     }
 
     /// What the warehouse remembers of a job before the daemon starts (or when a reload adds it).
-    public struct History: Sendable, Equatable {
+    package struct History: Sendable, Equatable {
         /// When the job last fired on its schedule.
-        public var lastFire: UTCClock.Instant?
+        package var lastFire: UTCClock.Instant?
         /// Failed runs since the last success.
-        public var consecutiveFailures: Int
+        package var consecutiveFailures: Int
 
-        public init(lastFire: UTCClock.Instant? = nil, consecutiveFailures: Int = 0) {
+        package init(lastFire: UTCClock.Instant? = nil, consecutiveFailures: Int = 0) {
             self.lastFire = lastFire
             self.consecutiveFailures = consecutiveFailures
         }
@@ -61,16 +61,16 @@ public struct Scheduler: Sendable {
     }
 
     /// How many jobs may run at the same time (at least 1).
-    public let maxConcurrent: Int
+    package let maxConcurrent: Int
     private(set) var entries: [String: Entry] = [:]
 
-    public init(maxConcurrent: Int) {
+    package init(maxConcurrent: Int) {
         self.maxConcurrent = max(1, maxConcurrent)
     }
 
     /// Makes `jobs` the scheduled set: new names start from `history`, changed definitions are re-planned
     /// from their last fire, and names no longer present stop being scheduled (a running one finishes first).
-    public mutating func setJobs(_ jobs: [Job], history: [String: History] = [:], now: UTCClock.Instant,
+    package mutating func setJobs(_ jobs: [Job], history: [String: History] = [:], now: UTCClock.Instant,
                                  jitter: (Duration) -> Duration) {
         let names = Set(jobs.map(\.name))
         for (name, entry) in entries where !names.contains(name) {
@@ -94,7 +94,7 @@ public struct Scheduler: Sendable {
 
     /// Starts every job that is due at `now`, as far as free slots allow, and returns their names in start
     /// order. They count as running (and as fired at `now`) until ``finished(_:status:now:jitter:)``.
-    public mutating func startDue(now: UTCClock.Instant) -> [String] {
+    package mutating func startDue(now: UTCClock.Instant) -> [String] {
         let free = maxConcurrent - runningCount
         guard free > 0 else { return [] }
         let due = entries.values
@@ -112,7 +112,7 @@ public struct Scheduler: Sendable {
 
     /// Records that `name`'s run ended (`status` nil: it did not start, e.g. another process held the job)
     /// and plans its next fire from the time it started.
-    public mutating func finished(_ name: String, status: RunStatus?, now: UTCClock.Instant, jitter: (Duration) -> Duration) {
+    package mutating func finished(_ name: String, status: RunStatus?, now: UTCClock.Instant, jitter: (Duration) -> Duration) {
         guard var entry = entries[name] else { return }
         entry.isRunning = false
         if entry.isRetired {
@@ -130,7 +130,7 @@ public struct Scheduler: Sendable {
 
     /// Takes over what the warehouse knows of `name` (its last fire, its failures) and plans its next fire from
     /// it: after another process ran the job, the next fire follows that run, not the skipped one.
-    public mutating func adopt(_ history: History, for name: String, now: UTCClock.Instant, jitter: (Duration) -> Duration) {
+    package mutating func adopt(_ history: History, for name: String, now: UTCClock.Instant, jitter: (Duration) -> Duration) {
         guard var entry = entries[name], !entry.isRunning else { return }
         if let fire = history.lastFire { entry.lastFire = fire }
         entry.consecutiveFailures = history.consecutiveFailures
@@ -140,24 +140,24 @@ public struct Scheduler: Sendable {
 
     /// When the scheduler next has something to start, strictly after `now`; nil when nothing is planned.
     /// Due jobs waiting for a free slot are not counted: a finishing run wakes the loop for them.
-    public func nextWake(after now: UTCClock.Instant) -> UTCClock.Instant? {
+    package func nextWake(after now: UTCClock.Instant) -> UTCClock.Instant? {
         entries.values.compactMap { $0.isRunning || $0.isRetired ? nil : $0.due }.filter { $0 > now }.min()
     }
 
     /// The planned fire of `name` (nil while it runs or when it never fires again).
-    public func plannedFire(of name: String) -> UTCClock.Instant? { entries[name]?.due }
+    package func plannedFire(of name: String) -> UTCClock.Instant? { entries[name]?.due }
 
     /// Whether `name` is running now.
-    public func isRunning(_ name: String) -> Bool { entries[name]?.isRunning ?? false }
+    package func isRunning(_ name: String) -> Bool { entries[name]?.isRunning ?? false }
 
     /// Failed runs of `name` since its last success.
-    public func consecutiveFailures(of name: String) -> Int { entries[name]?.consecutiveFailures ?? 0 }
+    package func consecutiveFailures(of name: String) -> Int { entries[name]?.consecutiveFailures ?? 0 }
 
     /// How many jobs run now.
-    public var runningCount: Int { entries.values.filter(\.isRunning).count }
+    package var runningCount: Int { entries.values.filter(\.isRunning).count }
 
     /// The scheduled job names (retired ones excluded), sorted.
-    public var jobNames: [String] { entries.values.filter { !$0.isRetired }.map(\.job.name).sorted() }
+    package var jobNames: [String] { entries.values.filter { !$0.isRetired }.map(\.job.name).sorted() }
 
     private mutating func plan(_ name: String, now: UTCClock.Instant, jitter: (Duration) -> Duration) {
         guard let entry = entries[name] else { return }

@@ -1,6 +1,6 @@
-import Logging
+package import Logging
 import ServiceLifecycle
-import SluiceCore
+package import SluiceCore
 
 import UnixSignals
 
@@ -13,7 +13,7 @@ import UnixSignals
 /// summary changes and `WATCHDOG=1` at the watchdog interval, so a hung loop is what the watchdog catches.
 ///
 /// Time comes from an injected clock of wall-clock instants (``UTCClock`` in the daemon, a manual clock in tests).
-public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.Instant {
+package struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.Instant {
     enum Event: Sendable {
         case finished(job: String, status: RunStatus?)
         /// The periodic completeness refresh ended: this many jobs have gaps.
@@ -47,7 +47,7 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
     ///   - jitter: Returns a delay in `0...max` for a job with `jitter: max`.
     ///   - refresh: Brings gaps and freshness of the jobs up to date (lag grows and gaps cross their deadline
     ///     without any run) and returns how many jobs have gaps; called every `refreshInterval`.
-    public init(jobs: [JobDefinition], history: [String: Scheduler.History], maxConcurrent: Int,
+    package init(jobs: [JobDefinition], history: [String: Scheduler.History], maxConcurrent: Int,
                 execute: @escaping @Sendable (JobDefinition) async -> RunStatus?, reloader: JobReloader?,
                 loadHistory: @escaping @Sendable ([String]) async -> [String: Scheduler.History] = { _ in [:] },
                 notifier: SystemdNotifier, logger: Logger,
@@ -69,7 +69,7 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
         self.onJobsChanged = onJobsChanged
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let mailbox = EventMailbox<Event>()
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
@@ -184,8 +184,8 @@ public struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.In
 }
 
 /// The default jitter draw: uniform in `0...max`, to the millisecond.
-public enum SchedulerJitter {
-    public static let random: @Sendable (Duration) -> Duration = { max in
+package enum SchedulerJitter {
+    package static let random: @Sendable (Duration) -> Duration = { max in
         let milliseconds = max.components.seconds * 1000 + max.components.attoseconds / 1_000_000_000_000_000
         return milliseconds > 0 ? .milliseconds(Int64.random(in: 0...milliseconds)) : .zero
     }

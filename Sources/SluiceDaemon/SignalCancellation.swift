@@ -9,17 +9,17 @@ import UnixSignals
 /// cancels the work instead of killing the process, so each run stops after the page being written commits and
 /// is recorded `cancelled` with what it wrote; a second one takes the signal's default action
 /// and ends the process at once.
-public struct SignalCancellation: Sendable {
+package struct SignalCancellation: Sendable {
     private let signals: UnixSignalsSequence
 
     /// Traps SIGINT and SIGTERM from now on (call it before anything worth keeping starts).
-    public init() async {
+    package init() async {
         signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
     }
 
     /// Runs `work`; the first SIGINT or SIGTERM cancels it and the function waits for what `work` returns
     /// after that. Returns the result and the number of the signal that cancelled it, if one did.
-    public func run<T: Sendable>(onSignal: @escaping @Sendable (Int32) -> Void = { _ in },
+    package func run<T: Sendable>(onSignal: @escaping @Sendable (Int32) -> Void = { _ in },
                                  _ work: @escaping @Sendable () async throws -> T) async throws -> (value: T, signal: Int32?) {
         try await withThrowingTaskGroup(of: Outcome<T>.self) { group in
             group.addTask { .done(try await work()) }

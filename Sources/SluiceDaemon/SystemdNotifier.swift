@@ -6,7 +6,7 @@ import Musl
 import Foundation
 
 /// One `sd_notify(3)` assignment.
-public enum NotifyMessage: Sendable, Equatable {
+package enum NotifyMessage: Sendable, Equatable {
     /// Start-up finished: the warehouse is open and the jobs are valid.
     case ready
     /// Shutdown began.
@@ -17,7 +17,7 @@ public enum NotifyMessage: Sendable, Equatable {
     case status(String)
 
     /// The `KEY=value` line.
-    public var line: String {
+    package var line: String {
         switch self {
         case .ready: "READY=1"
         case .stopping: "STOPPING=1"
@@ -33,41 +33,41 @@ public enum NotifyMessage: Sendable, Equatable {
 /// Outside systemd (`NOTIFY_SOCKET` unset) every send is a no-op. An abstract socket name (`@name`) is
 /// supported. Sending never throws: a lost notification must not stop the daemon (systemd itself treats the
 /// protocol as best effort).
-public struct SystemdNotifier: Sendable {
+package struct SystemdNotifier: Sendable {
     /// The socket address, as given in `NOTIFY_SOCKET`; nil when not started by systemd.
-    public let socketPath: String?
+    package let socketPath: String?
     /// How often to send `WATCHDOG=1` (half of `WATCHDOG_USEC`); nil when the watchdog is off or meant for
     /// another process.
-    public let watchdogInterval: Duration?
+    package let watchdogInterval: Duration?
 
     /// Reads `NOTIFY_SOCKET`, `WATCHDOG_USEC` and `WATCHDOG_PID` from `environment`.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, pid: Int32 = getpid()) {
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment, pid: Int32 = getpid()) {
         let path = environment["NOTIFY_SOCKET"] ?? ""
         socketPath = path.isEmpty ? nil : path
         watchdogInterval = Self.watchdogInterval(environment: environment, pid: pid)
     }
 
     /// Half of `WATCHDOG_USEC`, when it is set and `WATCHDOG_PID` is unset or names `pid`.
-    public static func watchdogInterval(environment: [String: String], pid: Int32) -> Duration? {
+    package static func watchdogInterval(environment: [String: String], pid: Int32) -> Duration? {
         guard let text = environment["WATCHDOG_USEC"], let usec = UInt64(text), usec > 0 else { return nil }
         if let owner = environment["WATCHDOG_PID"], !owner.isEmpty, owner != String(pid) { return nil }
         return .microseconds(Int64(clamping: usec / 2))
     }
 
     /// The datagram for `messages`: one assignment per line.
-    public static func datagram(_ messages: [NotifyMessage]) -> String {
+    package static func datagram(_ messages: [NotifyMessage]) -> String {
         messages.map(\.line).joined(separator: "\n")
     }
 
     /// Sends `messages` in one datagram; false when there is no socket or sending failed.
     @discardableResult
-    public func send(_ messages: NotifyMessage...) -> Bool {
+    package func send(_ messages: NotifyMessage...) -> Bool {
         send(messages)
     }
 
     /// Sends `messages` in one datagram; false when there is no socket or sending failed.
     @discardableResult
-    public func send(_ messages: [NotifyMessage]) -> Bool {
+    package func send(_ messages: [NotifyMessage]) -> Bool {
         guard let socketPath, !messages.isEmpty else { return false }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)

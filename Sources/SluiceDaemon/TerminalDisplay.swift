@@ -13,8 +13,8 @@ import Synchronization
 /// place; a log line first erases the block, is written on a line of its own, and the block is drawn again
 /// below it, so a log line never lands on a progress line. Elsewhere (a file, journald) there is no block: log
 /// lines are written as they come.
-public final class TerminalDisplay: Sendable {
-    public static let shared = TerminalDisplay()
+package final class TerminalDisplay: Sendable {
+    package static let shared = TerminalDisplay()
 
     private struct State {
         /// Progress lines by job, in the order the jobs first reported.
@@ -24,14 +24,14 @@ public final class TerminalDisplay: Sendable {
     }
 
     private let state = Mutex(State())
-    public let isTerminal: Bool
+    package let isTerminal: Bool
 
-    public init(isTerminal: Bool = isatty(2) == 1) {
+    package init(isTerminal: Bool = isatty(2) == 1) {
         self.isTerminal = isTerminal
     }
 
     /// Writes one log line (without its line end).
-    public func writeLine(_ line: String) {
+    package func writeLine(_ line: String) {
         state.withLock { state in
             var out = erase(&state)
             out += line + "\n"
@@ -41,7 +41,7 @@ public final class TerminalDisplay: Sendable {
     }
 
     /// Shows `text` as `job`'s progress line (terminals only).
-    public func setProgress(job: String, _ text: String) {
+    package func setProgress(job: String, _ text: String) {
         guard isTerminal else { return }
         state.withLock { state in
             if let index = state.lines.firstIndex(where: { $0.job == job }) {
@@ -54,7 +54,7 @@ public final class TerminalDisplay: Sendable {
     }
 
     /// Removes every progress line from the screen (before the summary is printed).
-    public func clearProgress() {
+    package func clearProgress() {
         state.withLock { state in
             let out = erase(&state)
             state.lines.removeAll()

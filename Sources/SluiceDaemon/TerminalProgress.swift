@@ -3,18 +3,18 @@ import Synchronization
 
 /// Shows run progress: a line per running job redrawn in place on a terminal (``TerminalDisplay``), plain lines
 /// (at most one per job every few seconds) otherwise, so logs stay readable when stderr is a file or journald.
-public final class TerminalProgress: Sendable {
+package final class TerminalProgress: Sendable {
     private let display: TerminalDisplay
     private let lastPrinted = Mutex<[String: Double]>([:])
     private let interval: Double
 
-    public init(display: TerminalDisplay = .shared, interval: Double = 5) {
+    package init(display: TerminalDisplay = .shared, interval: Double = 5) {
         self.display = display
         self.interval = interval
     }
 
     /// Draws or prints one progress event.
-    public func show(_ p: RunProgress) {
+    package func show(_ p: RunProgress) {
         let line = "\(p.job): \(ControlCharacters.escaped(p.lastOrigin)), \(CountText.format(p.pages, "page")), "
             + "\(CountText.format(p.rows, "row")), \(ByteText.format(p.bytes)), \(Int(p.rate)) rows/s"
         if display.isTerminal {
@@ -31,7 +31,7 @@ public final class TerminalProgress: Sendable {
     }
 
     /// Clears the progress lines before the summary is printed.
-    public func finish() {
+    package func finish() {
         display.clearProgress()
     }
 }

@@ -6,7 +6,7 @@ import SluiceCore
 ///
 /// A target must never crash, hang or trip a sanitizer on any input: errors are the expected answer to junk.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func sluiceFuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+package func sluiceFuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     FuzzTargets.run(FuzzTargets.selected, bytes)
@@ -14,17 +14,17 @@ public func sluiceFuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -
 }
 
 /// The fuzz targets, callable from tests too (the regression inputs under `Fuzz/regressions/` replay through them).
-public enum FuzzTargets {
-    public enum Target: String, Sendable, CaseIterable {
+package enum FuzzTargets {
+    package enum Target: String, Sendable, CaseIterable {
         case csv, cron, jobfile, retryafter, pages
     }
 
     /// Chosen once from the environment (default `cron`).
-    public static let selected: Target =
+    package static let selected: Target =
         Target(rawValue: ProcessInfo.processInfo.environment["SLUICE_FUZZ_TARGET"] ?? "") ?? .cron
 
     /// Feeds `bytes` to `target`.
-    public static func run(_ target: Target, _ bytes: [UInt8]) {
+    package static func run(_ target: Target, _ bytes: [UInt8]) {
         switch target {
         case .cron: fuzzCron(bytes)
         case .jobfile: fuzzJobFile(bytes)

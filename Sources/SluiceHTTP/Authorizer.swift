@@ -1,7 +1,7 @@
-import SluiceCore
+package import SluiceCore
 
 /// Supplies the `Authorization` header for a request; OAuth sources refresh it on 401.
-public protocol Authorizer: Sendable {
+package protocol Authorizer: Sendable {
     /// The header to send, for example `("Authorization", "Bearer …")`. May fetch a token.
     func authorizationHeader() async throws -> (name: String, value: String)
 
@@ -13,18 +13,18 @@ public protocol Authorizer: Sendable {
 /// A fixed bearer token (`Authorization: Bearer <token>`), as the cursor feed uses.
 ///
 /// A 401 cannot be cured by asking again, so ``invalidate(rejected:)`` returns false and the request fails.
-public struct StaticBearer: Authorizer {
+package struct StaticBearer: Authorizer {
     private let token: String
 
     /// `token` is registered with `redactor` so it can never reach a log line or an error.
-    public init(token: String, redactor: Redactor = .shared) {
+    package init(token: String, redactor: Redactor = .shared) {
         self.token = token
         redactor.register(token)
     }
 
-    public func authorizationHeader() async throws -> (name: String, value: String) {
+    package func authorizationHeader() async throws -> (name: String, value: String) {
         ("Authorization", "Bearer \(token)")
     }
 
-    public func invalidate(rejected value: String) async -> Bool { false }
+    package func invalidate(rejected value: String) async -> Bool { false }
 }

@@ -1,12 +1,12 @@
-import AsyncHTTPClient
-import NIOCore
+package import AsyncHTTPClient
+package import NIOCore
 
 /// Makes the `HTTPClient` that ``HTTPFetcher`` needs: redirects disallowed (the fetcher follows them itself,
 /// dropping `Authorization` across hosts), connect and read timeouts set.
-public enum HTTPClientFactory {
+package enum HTTPClientFactory {
     /// The client configuration. `readTimeoutSeconds` bounds the silence between two body chunks of a
     /// streamed download (the per-request timeout covers only the head there).
-    public static func configuration(connectTimeoutSeconds: Double = 10,
+    package static func configuration(connectTimeoutSeconds: Double = 10,
                                      readTimeoutSeconds: Double = 120) -> HTTPClient.Configuration {
         var pool = HTTPClient.Configuration.ConnectionPool()
         // The fetcher retries with backoff and counts attempts; the pool retrying a refused connection on its
@@ -22,14 +22,14 @@ public enum HTTPClientFactory {
     }
 
     /// A client on the shared event loop group; the caller shuts it down (prefer ``withHTTPClient(connectTimeoutSeconds:readTimeoutSeconds:isolation:_:)``).
-    public static func makeClient(connectTimeoutSeconds: Double = 10, readTimeoutSeconds: Double = 120) -> HTTPClient {
+    package static func makeClient(connectTimeoutSeconds: Double = 10, readTimeoutSeconds: Double = 120) -> HTTPClient {
         HTTPClient(eventLoopGroupProvider: .singleton,
                    configuration: configuration(connectTimeoutSeconds: connectTimeoutSeconds,
                                                 readTimeoutSeconds: readTimeoutSeconds))
     }
 
     /// Runs `body` with a new client and shuts the client down afterwards, whether `body` throws or not.
-    public static func withHTTPClient<Result>(
+    package static func withHTTPClient<Result>(
         connectTimeoutSeconds: Double = 10,
         readTimeoutSeconds: Double = 120,
         isolation: isolated (any Actor)? = #isolation,
@@ -46,7 +46,7 @@ public enum HTTPClientFactory {
 
 extension HTTPFetcher {
     /// The client configuration a fetcher needs (redirects disallowed); see ``HTTPClientFactory/configuration(connectTimeoutSeconds:readTimeoutSeconds:)``.
-    public static func clientConfiguration(connectTimeoutSeconds: Double = 10,
+    package static func clientConfiguration(connectTimeoutSeconds: Double = 10,
                                            readTimeoutSeconds: Double = 120) -> HTTPClient.Configuration {
         HTTPClientFactory.configuration(connectTimeoutSeconds: connectTimeoutSeconds, readTimeoutSeconds: readTimeoutSeconds)
     }

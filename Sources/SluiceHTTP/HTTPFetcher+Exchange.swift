@@ -3,6 +3,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import SluiceCore
+import FoundationEssentials
+import Synchronization
 
 extension HTTPFetcher {
     /// One answer, after redirects.

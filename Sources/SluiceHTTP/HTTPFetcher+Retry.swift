@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Logging
 import SluiceCore
 import SluiceWire
+import Synchronization
 
 extension HTTPFetcher {
     /// How the body of a successful answer is handed back.

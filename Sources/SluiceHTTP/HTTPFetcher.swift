@@ -1,10 +1,10 @@
-@_exported import struct NIOCore.ByteBuffer
-import AsyncHTTPClient
-import Foundation
-import Logging
-import SluiceCore
-import SluiceWire
-import Synchronization
+package import AsyncHTTPClient
+package import Foundation
+package import Logging
+package import NIOCore
+package import SluiceCore
+package import SluiceWire
+package import Synchronization
 
 /// Sends one job's requests: retries with backoff and `Retry-After`, 401 refresh, redirects that keep the
 /// credential on its own host, a client-side rate limit, bounded buffered bodies and streamed downloads.
@@ -12,18 +12,18 @@ import Synchronization
 /// One fetcher per job run; the `HTTPClient` is shared and must be configured with redirects disallowed
 /// (see ``HTTPClientFactory``), because redirects are followed here, where `Authorization` can be dropped.
 /// Everything it logs or throws has gone through the ``Redactor`` and ``Redactor/safeURL(_:)``.
-public final class HTTPFetcher: Sendable {
-    public let client: HTTPClient
-    public let job: String
-    public let settings: HTTPSettings
-    public let retryPolicy: RetryPolicy
+package final class HTTPFetcher: Sendable {
+    package let client: HTTPClient
+    package let job: String
+    package let settings: HTTPSettings
+    package let retryPolicy: RetryPolicy
     /// The largest body ``send(_:authorizer:)`` buffers. The APIs' pages are far smaller (a Power BI page of
     /// 10,000 events is ~20 MB, a Citrix page of 1,000 records ~1 MB); a bigger page is refused, not buffered.
-    public let maxBodyBytes: Int
+    package let maxBodyBytes: Int
     /// The default of ``maxBodyBytes``.
-    public static let defaultMaxBodyBytes = 32 * 1_048_576
+    package static let defaultMaxBodyBytes = 32 * 1_048_576
     /// Redirect hops followed per attempt.
-    public let maxRedirects = 5
+    package let maxRedirects = 5
     let logger: Logger
     let redactor: Redactor
     let rateLimiter: RateLimiter?
@@ -41,7 +41,7 @@ public final class HTTPFetcher: Sendable {
     ///   - maxRetryAfterSeconds: the longest `Retry-After` waited for (see ``RetryPolicy``).
     ///   - random: draws a jittered wait from a range; injected in tests.
     ///   - now: wall clock for HTTP-date `Retry-After` values.
-    public init(client: HTTPClient, job: String, settings: HTTPSettings, logger: Logger, redactor: Redactor,
+    package init(client: HTTPClient, job: String, settings: HTTPSettings, logger: Logger, redactor: Redactor,
                 rateLimiter: RateLimiter? = nil, observer: (any HTTPObserver)? = nil, clock: any Clock<Duration> = ContinuousClock(),
                 maxBodyBytes: Int = HTTPFetcher.defaultMaxBodyBytes, maxRetryAfterSeconds: Double = 3600,
                 random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) },
@@ -62,13 +62,13 @@ public final class HTTPFetcher: Sendable {
     }
 
     /// A snapshot of the counters.
-    public var stats: HTTPStats { counters.withLock { $0 } }
+    package var stats: HTTPStats { counters.withLock { $0 } }
 
     /// Sends `request` and buffers the whole body (at most ``maxBodyBytes``).
     ///
     /// Retries transient failures (body included: nothing was handed out yet); throws a ``SluiceError`` naming
     /// the job, `request.step`, the status and the start of the body otherwise.
-    public func send(_ request: HTTPRequest, authorizer: (any Authorizer)?) async throws -> HTTPResponse {
+    package func send(_ request: HTTPRequest, authorizer: (any Authorizer)?) async throws -> HTTPResponse {
         let exchange = try await perform(request, authorizer: authorizer, mode: .buffered)
         return HTTPResponse(status: exchange.status, headers: exchange.headers, body: exchange.body, url: exchange.url)
     }
@@ -78,7 +78,7 @@ public final class HTTPFetcher: Sendable {
     /// bounded whatever the size. A failure after the body started is not retried: the caller fails the run.
     ///
     /// The idle time between chunks is bounded by the client's read timeout (``HTTPClientFactory``).
-    public func stream(_ request: HTTPRequest, authorizer: (any Authorizer)?,
+    package func stream(_ request: HTTPRequest, authorizer: (any Authorizer)?,
                        isolation: isolated (any Actor)? = #isolation,
                        onHead: (HTTPHead) async throws -> Void = { _ in },
                        body: (ByteBuffer) async throws -> Void) async throws {
@@ -124,7 +124,7 @@ public final class HTTPFetcher: Sendable {
     }
 
     /// Rejects a pagination link that would carry the credential to a host the job did not configure.
-    public func checkLink(_ url: String, configuredBase: String, extraHostSuffixes: [String] = [],
+    package func checkLink(_ url: String, configuredBase: String, extraHostSuffixes: [String] = [],
                           step: String) throws {
         guard HostPolicy.isAllowed(url: url, configuredBase: configuredBase, extraHostSuffixes: extraHostSuffixes) else {
             throw SluiceError(.badResponse, job: job, step: step,

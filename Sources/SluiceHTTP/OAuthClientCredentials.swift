@@ -1,10 +1,10 @@
-import Foundation
-import SluiceCore
+package import Foundation
+package import SluiceCore
 
 /// The OAuth2 client-credentials grant in the three forms the sources need.
-public struct OAuthClientCredentials: Sendable {
+package struct OAuthClientCredentials: Sendable {
     /// How the client proves who it is.
-    public enum Style: Sendable, Hashable {
+    package enum Style: Sendable, Hashable {
         /// WS1 Intelligence: `POST {token_url}?grant_type=client_credentials`, HTTP Basic, no body.
         case basicQuery
         /// Citrix Cloud: form body `grant_type, client_id, client_secret`, `Accept: application/json`.
@@ -13,14 +13,14 @@ public struct OAuthClientCredentials: Sendable {
         case formBodyWithScope(String)
     }
 
-    public var tokenURL: String
-    public var clientID: String
-    public var clientSecret: String
-    public var style: Style
+    package var tokenURL: String
+    package var clientID: String
+    package var clientSecret: String
+    package var style: Style
     private let redactor: Redactor
 
     /// Registers the secret (and the Basic credential made from it) with `redactor`.
-    public init(tokenURL: String, clientID: String, clientSecret: String, style: Style, redactor: Redactor) {
+    package init(tokenURL: String, clientID: String, clientSecret: String, style: Style, redactor: Redactor) {
         self.tokenURL = tokenURL
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -31,7 +31,7 @@ public struct OAuthClientCredentials: Sendable {
     }
 
     /// The token request, with step `token`.
-    public func request() -> HTTPRequest {
+    package func request() -> HTTPRequest {
         switch style {
         case .basicQuery:
             let separator = tokenURL.contains("?") ? "&" : "?"
@@ -49,7 +49,7 @@ public struct OAuthClientCredentials: Sendable {
     }
 
     /// Asks the token endpoint for a token. 400 and 401 mean the credentials are wrong and fail permanently.
-    public func fetchToken(with fetcher: HTTPFetcher, now: Date = Date()) async throws -> OAuthToken {
+    package func fetchToken(with fetcher: HTTPFetcher, now: Date = Date()) async throws -> OAuthToken {
         let request = request()
         let response: HTTPResponse
         do {
@@ -67,13 +67,13 @@ public struct OAuthClientCredentials: Sendable {
     }
 
     /// Identifies the credential: the same endpoint, client and secret share one cached token.
-    public var cacheKey: String {
+    package var cacheKey: String {
         "\(tokenURL)|\(clientID)|\(style)|\(clientSecret.hashValue)"
     }
 
     /// The authorizer for a run: the process's cached token for this credential (from `caches`), fetched
     /// through this run's `fetcher` when it is missing or about to expire.
-    public func authorizer(fetcher: HTTPFetcher, caches: TokenCaches,
+    package func authorizer(fetcher: HTTPFetcher, caches: TokenCaches,
                            headerFormat: @escaping @Sendable (String) -> String = { "Bearer \($0)" },
                            refreshMargin: Double = 60) -> CachedTokenAuthorizer {
         let cache = caches.cache(for: cacheKey) {
@@ -83,7 +83,7 @@ public struct OAuthClientCredentials: Sendable {
     }
 
     /// A token cache of its own (not shared) that fetches through `fetcher`.
-    public func tokenCache(fetcher: HTTPFetcher, headerFormat: @escaping @Sendable (String) -> String = { "Bearer \($0)" },
+    package func tokenCache(fetcher: HTTPFetcher, headerFormat: @escaping @Sendable (String) -> String = { "Bearer \($0)" },
                            refreshMargin: Double = 60) -> OAuthTokenCache {
         OAuthTokenCache(fetch: { try await self.fetchToken(with: fetcher, now: Date()) },
                         headerFormat: headerFormat, refreshMargin: refreshMargin)
@@ -91,7 +91,7 @@ public struct OAuthClientCredentials: Sendable {
 
     /// Reads `access_token` and the lifetime from a token response: `expires_in` as a number or a string
     /// (Citrix sends `"3600"`), else the JWT's `exp` claim, else one hour.
-    public static func parseToken(_ body: [UInt8], tokenURL: String, now: Date) throws -> OAuthToken {
+    package static func parseToken(_ body: [UInt8], tokenURL: String, now: Date) throws -> OAuthToken {
         let where_ = Redactor.safeURL(tokenURL)
         guard let reply = try? JSONDecoder().decode(TokenReply.self, from: Data(body)) else {
             throw SluiceError(.badResponse, step: "token", "the token response from \(where_) is not a JSON object")
@@ -145,14 +145,14 @@ private struct FlexibleSeconds: Decodable {
 }
 
 /// `application/x-www-form-urlencoded`, strictly: every byte outside `A-Z a-z 0-9 - . _ ~` is percent-encoded.
-public enum FormEncoding {
+package enum FormEncoding {
     /// `a=1&b=x%2By` for `[("a", "1"), ("b", "x+y")]`.
-    public static func encode(_ fields: [(String, String)]) -> String {
+    package static func encode(_ fields: [(String, String)]) -> String {
         fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
     }
 
     /// `value` with every reserved byte percent-encoded.
-    public static func escape(_ value: String) -> String { PercentEncoding.encode(value) }
+    package static func escape(_ value: String) -> String { PercentEncoding.encode(value) }
 }
 
 /// Just enough JWT reading to find `exp`; the signature is the server's business, not ours.

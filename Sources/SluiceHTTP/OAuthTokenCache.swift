@@ -1,13 +1,13 @@
-import Foundation
-import SluiceCore
-import Synchronization
+package import Foundation
+package import SluiceCore
+package import Synchronization
 
 /// An OAuth2 access token and the moment it stops working.
-public struct OAuthToken: Sendable, Equatable {
-    public var accessToken: String
-    public var expiresAt: Date
+package struct OAuthToken: Sendable, Equatable {
+    package var accessToken: String
+    package var expiresAt: Date
 
-    public init(accessToken: String, expiresAt: Date) {
+    package init(accessToken: String, expiresAt: Date) {
         self.accessToken = accessToken
         self.expiresAt = expiresAt
     }
@@ -23,7 +23,7 @@ public struct OAuthToken: Sendable, Equatable {
 /// Concurrent callers share one in-flight fetch: while a fetch runs, later callers wait for its result instead
 /// of asking the token endpoint again (Citrix and Entra count token requests too). The waiters are plain
 /// continuations on this actor, so no unstructured task outlives the caller.
-public actor OAuthTokenCache: Authorizer {
+package actor OAuthTokenCache: Authorizer {
     private let defaultFetch: (@Sendable () async throws -> OAuthToken)?
     private let headerName: String
     private let headerFormat: @Sendable (String) -> String
@@ -33,7 +33,7 @@ public actor OAuthTokenCache: Authorizer {
     private var fetching = false
     private var waiters: [CheckedContinuation<Result<OAuthToken, any Error>, Never>] = []
     /// How many tokens were fetched, for tests and the status output.
-    public private(set) var fetchCount = 0
+    package private(set) var fetchCount = 0
 
     /// - Parameters:
     ///   - fetch: asks the token endpoint when a caller gives no fetch of its own (see
@@ -42,7 +42,7 @@ public actor OAuthTokenCache: Authorizer {
     ///   - headerFormat: the header value for a token; Citrix wants `CWSAuth bearer=<token>`.
     ///   - refreshMargin: seconds before `expiresAt` at which the token counts as expired.
     ///   - now: the clock (injected in tests).
-    public init(fetch: (@Sendable () async throws -> OAuthToken)? = nil,
+    package init(fetch: (@Sendable () async throws -> OAuthToken)? = nil,
                 headerName: String = "Authorization",
                 headerFormat: @escaping @Sendable (String) -> String = { "Bearer \($0)" },
                 refreshMargin: Double = 60,
@@ -55,7 +55,7 @@ public actor OAuthTokenCache: Authorizer {
     }
 
     /// A token valid for at least `refreshMargin` more seconds, fetched with the cache's own fetch.
-    public func token() async throws -> String {
+    package func token() async throws -> String {
         guard let defaultFetch else {
             throw SluiceError(.config, step: "token", "this token cache has no fetch of its own")
         }
@@ -64,7 +64,7 @@ public actor OAuthTokenCache: Authorizer {
 
     /// A token valid for at least `refreshMargin` more seconds; `fetch` asks for a new one when the cached
     /// one is too old (or was rejected).
-    public func token(fetchingWith fetch: @Sendable () async throws -> OAuthToken) async throws -> String {
+    package func token(fetchingWith fetch: @Sendable () async throws -> OAuthToken) async throws -> String {
         while true {
             if let cached, now() < cached.expiresAt.addingTimeInterval(-refreshMargin) { return cached.accessToken }
             if fetching {
@@ -90,32 +90,32 @@ public actor OAuthTokenCache: Authorizer {
         }
     }
 
-    public func authorizationHeader() async throws -> (name: String, value: String) {
+    package func authorizationHeader() async throws -> (name: String, value: String) {
         (headerName, headerFormat(try await token()))
     }
 
     /// The header for a token from this cache, fetching with `fetch` when needed.
-    public func authorizationHeader(fetchingWith fetch: @Sendable () async throws -> OAuthToken) async throws
+    package func authorizationHeader(fetchingWith fetch: @Sendable () async throws -> OAuthToken) async throws
         -> (name: String, value: String) {
         (headerName, headerFormat(try await token(fetchingWith: fetch)))
     }
 
     /// Drops the cached token when it is the one that was rejected. Always true: a fresh token may work
     /// (the fetcher retries only once, so a credential that stays rejected fails fast).
-    public func invalidate(rejected value: String) async -> Bool {
+    package func invalidate(rejected value: String) async -> Bool {
         if let cached, headerFormat(cached.accessToken) == value { self.cached = nil }
         return true
     }
 }
 
 /// The process's token caches, one per credential, kept for the life of the process like the rate limiters.
-public final class TokenCaches: Sendable {
+package final class TokenCaches: Sendable {
     private let caches = Mutex<[String: OAuthTokenCache]>([:])
 
-    public init() {}
+    package init() {}
 
     /// The cache for the credential `key`, made on first use with `make`.
-    public func cache(for key: String, make: () -> OAuthTokenCache) -> OAuthTokenCache {
+    package func cache(for key: String, make: () -> OAuthTokenCache) -> OAuthTokenCache {
         caches.withLock { caches in
             if let cache = caches[key] { return cache }
             let cache = make()
@@ -125,24 +125,24 @@ public final class TokenCaches: Sendable {
     }
 
     /// How many credentials have a cache.
-    public var count: Int { caches.withLock { $0.count } }
+    package var count: Int { caches.withLock { $0.count } }
 }
 
 /// A run's view of a shared ``OAuthTokenCache``: the cache is the credential's, the fetch is this run's.
-public struct CachedTokenAuthorizer: Authorizer {
-    public let cache: OAuthTokenCache
+package struct CachedTokenAuthorizer: Authorizer {
+    package let cache: OAuthTokenCache
     let fetch: @Sendable () async throws -> OAuthToken
 
-    public init(cache: OAuthTokenCache, fetch: @escaping @Sendable () async throws -> OAuthToken) {
+    package init(cache: OAuthTokenCache, fetch: @escaping @Sendable () async throws -> OAuthToken) {
         self.cache = cache
         self.fetch = fetch
     }
 
-    public func authorizationHeader() async throws -> (name: String, value: String) {
+    package func authorizationHeader() async throws -> (name: String, value: String) {
         try await cache.authorizationHeader(fetchingWith: fetch)
     }
 
-    public func invalidate(rejected value: String) async -> Bool {
+    package func invalidate(rejected value: String) async -> Bool {
         await cache.invalidate(rejected: value)
     }
 }

@@ -1,4 +1,4 @@
-import SluiceCore
+package import SluiceCore
 
 /// A token bucket as a value: `capacity` tokens, refilled evenly over `limit.perSeconds`.
 ///
@@ -6,17 +6,17 @@ import SluiceCore
 /// in order even when they all ask at once: the tenth caller on an empty bucket waits for ten refills. Times
 /// are offsets on the caller's clock (`Duration`s since any fixed point), so the bucket is tested with plain
 /// values.
-public struct TokenBucket: Sendable, Equatable {
-    public let capacity: Double
+package struct TokenBucket: Sendable, Equatable {
+    package let capacity: Double
     /// The time one token takes to come back.
-    public let refillInterval: Duration
+    package let refillInterval: Duration
     /// Tokens available now; negative while reservations wait for refills.
-    public private(set) var tokens: Double
+    package private(set) var tokens: Double
     /// When `tokens` was last brought up to date.
-    public private(set) var updatedAt: Duration
+    package private(set) var updatedAt: Duration
 
     /// A full bucket for `limit` (`600/15m`: 600 tokens, one back every 1.5 s), at time `at`.
-    public init(limit: RateLimit, at: Duration) {
+    package init(limit: RateLimit, at: Duration) {
         capacity = Double(max(1, limit.requests))
         refillInterval = .seconds(clamping: max(limit.perSeconds, 0.001) / capacity)
         tokens = capacity
@@ -24,14 +24,14 @@ public struct TokenBucket: Sendable, Equatable {
     }
 
     /// Takes one token at time `at`; returns the wait before the request may go (zero when one was there).
-    public mutating func take(at: Duration) -> Duration {
+    package mutating func take(at: Duration) -> Duration {
         refill(at: at)
         tokens -= 1
         return tokens >= 0 ? .zero : refillInterval * (-tokens)
     }
 
     /// Gives back a token whose wait was abandoned (the waiting task was cancelled).
-    public mutating func giveBack(at: Duration) {
+    package mutating func giveBack(at: Duration) {
         refill(at: at)
         tokens = min(capacity, tokens + 1)
     }

@@ -1,17 +1,17 @@
 import SluiceCore
 
 /// The https-or-loopback rule for every URL a job calls.
-public enum URLRules {
+package enum URLRules {
     /// Whether `host` is the local machine: `localhost`, `127.0.0.0/8` or `::1` (brackets allowed). The job-file
     /// validator's rule (``URLPolicy/isLoopback(host:)``), so validation and run time never disagree.
-    public static func isLoopback(_ host: String) -> Bool {
+    package static func isLoopback(_ host: String) -> Bool {
         URLPolicy.isLoopback(host: host)
     }
 
     /// nil when `url` may be called; otherwise the reason, for a validation error
     /// ("http:// is only allowed for loopback hosts …"). The URL itself is not repeated, so the caller can name
     /// the key (`base_url`) and show the URL through ``Redactor/safeURL(_:)``.
-    public static func validateScheme(_ url: String) -> String? {
+    package static func validateScheme(_ url: String) -> String? {
         guard let parts = URLParts(url) else { return "is not an absolute http(s) URL" }
         switch parts.scheme {
         case "https":

@@ -1,6 +1,6 @@
-import Logging
-import PostgresNIO
-import SluiceCore
+package import Logging
+package import PostgresNIO
+package import SluiceCore
 import Synchronization
 
 /// Opens connections to the warehouse: TLS as `sslmode` says, the password from its secret reference, and the
@@ -10,10 +10,10 @@ import Synchronization
 /// warehouse schema (COPY names its table without a schema); `TimeZone` is UTC (timestamps without an offset,
 /// which is how Sluice writes them, are UTC); TCP keepalives make the server notice within about two minutes
 /// that a Sluice machine vanished, which releases that instance's job locks for the others.
-public struct PostgresConnector: Sendable {
-    public let location: PostgresLocation
+package struct PostgresConnector: Sendable {
+    package let location: PostgresLocation
     /// The schema of the data tables and the system tables.
-    public let schema: String
+    package let schema: String
     let password: String?
     let tls: PostgresConnection.Configuration.TLS
     /// The logger given to PostgresNIO: warnings and errors only (its debug output would show statements and values).
@@ -24,7 +24,7 @@ public struct PostgresConnector: Sendable {
     /// - Parameters:
     ///   - password: from ``PostgresPassword/resolve(environment:redactor:)``; nil for none.
     ///   - logger: receives PostgresNIO's own warnings and errors.
-    public init(location: PostgresLocation, schema: String = "public", password: String?,
+    package init(location: PostgresLocation, schema: String = "public", password: String?,
                 logger: Logger) throws(SluiceError) {
         try PostgresIdentifier.validateSchema(schema)
         self.location = location
@@ -41,7 +41,7 @@ public struct PostgresConnector: Sendable {
     }
 
     /// A new connection with the session settings applied.
-    public func connect() async throws -> PostgresConnection {
+    package func connect() async throws -> PostgresConnection {
         var configuration: PostgresConnection.Configuration
         if let folder = location.socketFolder {
             let path = folder.hasSuffix("/") ? folder : folder + "/"

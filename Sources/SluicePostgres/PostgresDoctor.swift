@@ -1,4 +1,5 @@
-import SluiceCore
+package import SluiceCore
+import PostgresNIO
 
 /// The warehouse part of `sluice doctor` for a PostgreSQL warehouse: can Sluice log in, is the server new enough,
 /// and does the schema hold a warehouse this Sluice can use (or may Sluice create one there).
@@ -6,12 +7,12 @@ import SluiceCore
 /// A file system has nothing to say here (the server keeps its own files), so none of the SQLite checks (folder,
 /// WAL, local disk, free space, ODBC typing) apply. Like the SQLite doctor it writes nothing: the schema and its
 /// tables are only looked at, never created or migrated.
-public enum PostgresDoctor {
+package enum PostgresDoctor {
     /// The oldest major version the warehouse is documented for.
     static let oldestMajor = 14
 
     /// The checklist of the warehouse `connector` reaches.
-    public static func examine(_ connector: PostgresConnector) async -> DoctorSection {
+    package static func examine(_ connector: PostgresConnector) async -> DoctorSection {
         var section = DoctorSection(kind: .warehouse, title: "\(connector.location) schema \(connector.schema)", checks: [])
         let session: PostgresSession
         do {

@@ -1,4 +1,5 @@
 import SluiceCore
+import Foundation
 
 /// Identifiers in PostgreSQL SQL text: quoting, the checks on names from job files and command lines, and the
 /// names of Sluice's internal tables (cut to PostgreSQL's 63 bytes with a stable hash, never silently truncated

@@ -1,4 +1,4 @@
-import Logging
+package import Logging
 import PostgresNIO
 import SluiceCore
 import Synchronization
@@ -15,22 +15,22 @@ import Synchronization
 /// While the run goes on, the lock connection is pinged every 15 s; when it stops answering (the server restarted,
 /// the network broke) the lock may already be someone else's, so the run is cancelled (recorded `cancelled`) and
 /// the job runs again at its next fire, here or elsewhere.
-public struct PostgresJobLocks: JobLocks {
-    public let connector: PostgresConnector
+package struct PostgresJobLocks: JobLocks {
+    package let connector: PostgresConnector
     let logger: Logger
     /// How often the lock connection is checked, and how long a check may take.
     let pingInterval: Duration
 
-    public init(connector: PostgresConnector, logger: Logger, pingInterval: Duration = .seconds(15)) {
+    package init(connector: PostgresConnector, logger: Logger, pingInterval: Duration = .seconds(15)) {
         self.connector = connector
         self.logger = logger
         self.pingInterval = pingInterval
     }
 
     /// The text hashed into the lock key of `job`.
-    public func lockName(job: String) -> String { "sluice job \(connector.schema).\(job)" }
+    package func lockName(job: String) -> String { "sluice job \(connector.schema).\(job)" }
 
-    public func withLock<T: Sendable>(job: String, _ body: @Sendable () async throws -> T) async throws -> T? {
+    package func withLock<T: Sendable>(job: String, _ body: @Sendable () async throws -> T) async throws -> T? {
         let connection = try await connector.connect()
         let session = PostgresSession(connection: connection, logger: connector.logger)
         do {

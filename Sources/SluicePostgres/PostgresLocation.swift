@@ -1,4 +1,5 @@
-import SluiceCore
+package import SluiceCore
+import Foundation
 
 /// Where the PostgreSQL warehouse is: `postgresql://USER@HOST:PORT/DB?sslmode=verify-full`, parsed and checked.
 ///
@@ -16,36 +17,36 @@ import SluiceCore
 /// Defaults: port 5432, the database named like the user, `sslmode=verify-full` (with the system trust store) for
 /// every host but loopback and Unix sockets, which default to `disable`. `disable` to any other host is refused:
 /// credentials and rows would cross the network in clear text (the same rule as `http://` for the sources).
-public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
+package struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     /// How TLS is used, as libpq's `sslmode` names it.
-    public enum SSLMode: String, Sendable, CaseIterable {
+    package enum SSLMode: String, Sendable, CaseIterable {
         case disable
         case require
         case verifyCA = "verify-ca"
         case verifyFull = "verify-full"
     }
 
-    public var user: String
+    package var user: String
     /// The TCP host (a name or an IP address, without brackets); empty for a Unix socket.
-    public var host: String
-    public var port: Int
+    package var host: String
+    package var port: Int
     /// The folder holding the server's Unix socket (`?host=/path`), or nil for TCP.
-    public var socketFolder: String?
-    public var database: String
-    public var sslMode: SSLMode
+    package var socketFolder: String?
+    package var database: String
+    package var sslMode: SSLMode
     /// A PEM file of CA certificates to trust instead of the system store.
-    public var sslRootCert: String?
-    public var applicationName: String
-    public var connectTimeoutSeconds: Int
+    package var sslRootCert: String?
+    package var applicationName: String
+    package var connectTimeoutSeconds: Int
 
     /// Whether `text` names a PostgreSQL warehouse (`postgresql://…` or `postgres://…`) rather than a SQLite file.
-    public static func isPostgresURL(_ text: String) -> Bool {
+    package static func isPostgresURL(_ text: String) -> Bool {
         let lower = text.lowercased()
         return lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://")
     }
 
     /// Parses and checks `url`; errors are of kind `.config` and never repeat user info or the query.
-    public init(parsing url: String) throws(SluiceError) {
+    package init(parsing url: String) throws(SluiceError) {
         guard Self.isPostgresURL(url), let schemeEnd = url.range(of: "://") else {
             throw Self.invalid("a PostgreSQL warehouse is written postgresql://USER@HOST:PORT/DATABASE")
         }
@@ -130,7 +131,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The URL as it may be shown anywhere (there is no password in it to hide).
-    public var description: String {
+    package var description: String {
         var text = "postgresql://\(user)@"
         if socketFolder == nil {
             text += host.contains(":") ? "[\(host)]" : host

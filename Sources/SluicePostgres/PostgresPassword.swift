@@ -1,5 +1,5 @@
 import Foundation
-import SluiceCore
+package import SluiceCore
 
 /// Where the warehouse password comes from: a secret reference like every other secret, never the URL.
 ///
@@ -11,21 +11,21 @@ import SluiceCore
 ///
 /// None of them: no password (trust, peer or certificate authentication). The value read is registered with the
 /// ``Redactor`` before it is used, so it can reach no log line, error or `status` output.
-public enum PostgresPassword {
+package enum PostgresPassword {
     /// The systemd credential name.
-    public static let credentialName = "warehouse_password"
-    public static let variable = "SLUICE_WAREHOUSE_PASSWORD"
-    public static let fileVariable = "SLUICE_WAREHOUSE_PASSWORD_FILE"
+    package static let credentialName = "warehouse_password"
+    package static let variable = "SLUICE_WAREHOUSE_PASSWORD"
+    package static let fileVariable = "SLUICE_WAREHOUSE_PASSWORD_FILE"
 
     /// Where the password is read from, for messages ("SLUICE_WAREHOUSE_PASSWORD"), or nil when none is set.
-    public static func source(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    package static func source(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         reference(environment: environment).map(\.description)
     }
 
     /// Reads the password (nil when no source is set).
     ///
     /// - Throws: ``SluiceError`` of kind `.config` naming the source that cannot be read, never a value.
-    public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment,
+    package static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment,
                                redactor: Redactor = .shared) throws(SluiceError) -> String? {
         guard let ref = reference(environment: environment) else { return nil }
         do {

@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import SluiceCore
+import Synchronization
 
 /// A few warehouse connections shared by the jobs of one process: each unit of work (a page, a dataset part, a
 /// run record) borrows one for its transaction and gives it back, so jobs write side by side (PostgreSQL writers

@@ -1,5 +1,6 @@
 import PostgresNIO
-import SluiceCore
+package import SluiceCore
+import Foundation
 
 /// The coverage ledger (`sluice_coverage`) and what is kept from it (`sluice_gaps`, `sluice_freshness`), as in the
 /// SQLite file: the decisions are ``CoverageLedger``'s, ``CoverageGaps``' and ``Completeness``'; this file only
@@ -57,13 +58,13 @@ extension PostgresWarehouse {
     }
 
     /// The coverage ledger of `job`, by table, oldest window first.
-    public func coverage(job: String) async throws -> [CoverageRow] {
+    package func coverage(job: String) async throws -> [CoverageRow] {
         try await work(step: "read coverage", job: job) { try await coverage(job: job, table: nil, session: $0) }
     }
 
     /// The completeness of each policy's job from its ledger and run history; with `write`, also kept in
     /// `sluice_gaps` and `sluice_freshness` (one transaction per job).
-    public func completeness(_ policies: [CompletenessPolicy], now seconds: Double, write: Bool) async throws
+    package func completeness(_ policies: [CompletenessPolicy], now seconds: Double, write: Bool) async throws
         -> [CompletenessReport] {
         try await work(step: write ? "update gaps and freshness" : "read completeness") { session in
             var reports: [CompletenessReport] = []

@@ -1,4 +1,5 @@
 import SluiceCore
+import Logging
 
 /// `upsert` pages: the page is COPYed into a temporary table of the session and merged with one
 /// `INSERT … SELECT … ON CONFLICT DO UPDATE … WHERE <a column differs>`, together with the checkpoint, in one
@@ -63,7 +64,7 @@ extension PostgresWarehouse {
     /// As in SQLite's upsert: re-reading an unchanged row writes nothing (and is not counted), the metadata columns
     /// keep the run that last changed the row, and only the batch's columns are set. A key that appears twice in
     /// one batch keeps its last row (PostgreSQL refuses to update one row twice in one statement).
-    public static func mergeSQL(into table: String, from source: String, columns: [String], primaryKey: [String]) -> String {
+    package static func mergeSQL(into table: String, from source: String, columns: [String], primaryKey: [String]) -> String {
         let quote = PostgresIdentifier.quote
         let metadata = [PostgresTable.runIDColumn, PostgresTable.loadedAtColumn].map(quote)
         let key = primaryKey.map(quote).joined(separator: ", ")

@@ -1,4 +1,5 @@
 import SluiceCore
+import Logging
 
 /// `sluice_pending`: tables no reader sees that are still to be published or dropped. Each record is written in
 /// the same transaction as its table, so after a crash it says exactly what to remove.

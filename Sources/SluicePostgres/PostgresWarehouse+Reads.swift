@@ -1,5 +1,5 @@
 import PostgresNIO
-import SluiceCore
+package import SluiceCore
 
 /// The run ledger, checkpoints and catalog as `sluice status`, the daemon and the sources read them.
 extension PostgresWarehouse {
@@ -10,7 +10,7 @@ extension PostgresWarehouse {
         """
 
     /// The checkpoint keys of `job` (keys whose value is NULL are left out).
-    public func state(job: String) async throws -> [String: String] {
+    package func state(job: String) async throws -> [String: String] {
         try await work(step: "read state", job: job) { session in
             let rows = try await session.rows("SELECT key, value FROM sluice_state WHERE job = $1 AND value IS NOT NULL",
                                               [.text(job)])
@@ -21,7 +21,7 @@ extension PostgresWarehouse {
     }
 
     /// Upserts state keys of `job` in their own transaction (for sources that advance without rows).
-    public func setState(job: String, values: [String: String]) async throws {
+    package func setState(job: String, values: [String: String]) async throws {
         guard !values.isEmpty else { return }
         try await work(step: "write state", job: job) { session in
             try await session.transaction { try await writeState(job: job, values: values, session: session) }
@@ -41,7 +41,7 @@ extension PostgresWarehouse {
     }
 
     /// The newest `limit` runs of `job`, newest first.
-    public func recentRuns(job: String, limit: Int = 10) async throws -> [RunRecord] {
+    package func recentRuns(job: String, limit: Int = 10) async throws -> [RunRecord] {
         try await work(step: "read runs", job: job) { session in
             try await session.rows("SELECT \(Self.runColumns) FROM sluice_runs WHERE job = $1 ORDER BY run_id DESC LIMIT $2",
                                    [.text(job), .integer(Int64(limit))]).map(Self.runRecord)
@@ -49,7 +49,7 @@ extension PostgresWarehouse {
     }
 
     /// The newest run of `job`, or its newest run with `status` (e.g. the last success).
-    public func lastRun(job: String, status: RunStatus? = nil) async throws -> RunRecord? {
+    package func lastRun(job: String, status: RunStatus? = nil) async throws -> RunRecord? {
         try await work(step: "read runs", job: job) { session in
             try await session.rows("""
                 SELECT \(Self.runColumns) FROM sluice_runs WHERE job = $1 AND ($2::text IS NULL OR status = $2)
@@ -59,7 +59,7 @@ extension PostgresWarehouse {
     }
 
     /// The newest run of every job, by job name.
-    public func lastRuns() async throws -> [RunRecord] {
+    package func lastRuns() async throws -> [RunRecord] {
         try await work(step: "read runs") { session in
             try await session.rows("""
                 SELECT \(Self.runColumns) FROM sluice_runs
@@ -69,14 +69,14 @@ extension PostgresWarehouse {
     }
 
     /// Names of the jobs that have at least one run, sorted.
-    public func jobsWithRuns() async throws -> [String] {
+    package func jobsWithRuns() async throws -> [String] {
         try await work(step: "read runs") { session in
             try await session.rows("SELECT DISTINCT job FROM sluice_runs ORDER BY job").map { try $0.text(0) ?? "" }
         }
     }
 
     /// Declared types of the columns the warehouse already has, by table and source name.
-    public func knownColumns() async throws -> [String: [String: ColumnType]] {
+    package func knownColumns() async throws -> [String: [String: ColumnType]] {
         try await work(step: "read column catalog") { session in
             var known: [String: [String: ColumnType]] = [:]
             for row in try await session.rows("SELECT table_name, source_name, declared_type FROM sluice_columns") {
@@ -88,7 +88,7 @@ extension PostgresWarehouse {
     }
 
     /// Every data table readers query (plain tables, and the views of snapshot tables) with its row count, sorted.
-    public func dataTableRowCounts() async throws -> [(table: String, rows: Int)] {
+    package func dataTableRowCounts() async throws -> [(table: String, rows: Int)] {
         try await work(step: "count rows") { session in
             let names = try await session.rows("""
                 SELECT c.relname::text, c.relkind::text FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace

@@ -1,4 +1,5 @@
 import SluiceCore
+import Synchronization
 
 /// Which table column each batch column goes to, and the type its values are coerced to.
 struct CopyPlan {

@@ -1,5 +1,5 @@
-import Logging
-import SluiceCore
+package import Logging
+package import SluiceCore
 import Synchronization
 
 /// The PostgreSQL warehouse: the same contract as the SQLite file (data tables in the three load modes, the run
@@ -12,10 +12,10 @@ import Synchronization
 ///
 /// Opening does no I/O (so `--warehouse postgresql://…` fits wherever a SQLite path is opened); the first call
 /// connects and migrates, or ``prepare()`` does so up front.
-public final class PostgresWarehouse: Warehouse {
+package final class PostgresWarehouse: Warehouse {
     /// The schema of the data tables and the system tables.
-    public let schema: String
-    public let location: PostgresLocation
+    package let schema: String
+    package let location: PostgresLocation
     let pool: PostgresPool
     let logger: Logger
     let now: @Sendable () -> Double
@@ -33,7 +33,7 @@ public final class PostgresWarehouse: Warehouse {
     ///   - maxConnections: how many connections the jobs of this process share (the job locks have their own).
     ///   - logger: where counts of values that did not fit their column are reported.
     ///   - now: the wall clock in seconds since the epoch; injected so tests get fixed timestamps.
-    public convenience init(connector: PostgresConnector, maxConnections: Int = 6, logger: Logger,
+    package convenience init(connector: PostgresConnector, maxConnections: Int = 6, logger: Logger,
                 now: @escaping @Sendable () -> Double = WallClock.epochNow) {
         self.init(connector: connector, maxConnections: maxConnections, logger: logger, now: now, readOnly: false)
     }
@@ -50,7 +50,7 @@ public final class PostgresWarehouse: Warehouse {
 
     /// Opens an existing warehouse for reading only (`sluice status`): no migration, no write of any kind; nil
     /// when the schema holds no Sluice warehouse yet.
-    public static func openForReading(connector: PostgresConnector, logger: Logger) async throws -> PostgresWarehouse? {
+    package static func openForReading(connector: PostgresConnector, logger: Logger) async throws -> PostgresWarehouse? {
         let warehouse = PostgresWarehouse(connector: connector, maxConnections: 1, logger: logger,
                                           now: WallClock.epochNow, readOnly: true)
         do {
@@ -67,7 +67,7 @@ public final class PostgresWarehouse: Warehouse {
     }
 
     /// Connects and brings the schema to the newest version now (otherwise the first call does).
-    public func prepare() async throws {
+    package func prepare() async throws {
         guard !ready.withLock({ $0 }) else { return }
         do {
             try await pool.withSession { session in
@@ -100,7 +100,7 @@ public final class PostgresWarehouse: Warehouse {
 
     /// Starts a run: removes what an earlier, cut-off run of `job` left unpublished, then inserts a `running` row
     /// into `sluice_runs` and returns its id.
-    public func beginRun(job: String, trigger: RunTrigger) async throws -> Int64 {
+    package func beginRun(job: String, trigger: RunTrigger) async throws -> Int64 {
         await discardLeftovers(job: job, runID: nil)
         await purgePending()
         return try await work(step: "record run start", job: job) { session in
@@ -117,7 +117,7 @@ public final class PostgresWarehouse: Warehouse {
     /// A page: schema changes, rows and every `batch.checkpoint` key commit in one transaction. A dataset part: its
     /// rows are written in a transaction of their own but stay invisible; the last part publishes the dataset with
     /// the checkpoint. Any failure rolls back that one transaction.
-    public func commit(_ batch: Batch, job: String, runID: Int64) async throws -> Int {
+    package func commit(_ batch: Batch, job: String, runID: Int64) async throws -> Int {
         do {
             if !readOnly { try await prepare() }
             if let part = batch.dataset {
@@ -137,13 +137,13 @@ public final class PostgresWarehouse: Warehouse {
     }
 
     /// Throws away the parts of datasets that run `runID` of `job` wrote but never published.
-    public func discardUnpublished(job: String, runID: Int64) async {
+    package func discardUnpublished(job: String, runID: Int64) async {
         forgetParts(runID: runID)
         await discardLeftovers(job: job, runID: runID)
     }
 
     /// Records how a run ended, after discarding whatever it wrote but never published.
-    public func finishRun(_ end: RunEnd) async throws {
+    package func finishRun(_ end: RunEnd) async throws {
         forgetParts(runID: end.runID)
         if end.status != .succeeded, end.status != .unchanged {
             await discardLeftovers(job: nil, runID: end.runID)
@@ -160,7 +160,7 @@ public final class PostgresWarehouse: Warehouse {
     }
 
     /// Records how run `id` ended (``finishRun(_:)`` spelled out).
-    public func finishRun(id: Int64, status: RunStatus, rowsWritten: Int64 = 0, requests: Int64 = 0, bytesRead: Int64 = 0,
+    package func finishRun(id: Int64, status: RunStatus, rowsWritten: Int64 = 0, requests: Int64 = 0, bytesRead: Int64 = 0,
                           error: String? = nil, errorKind: SluiceError.Kind? = nil) async throws {
         try await finishRun(RunEnd(runID: id, status: status, rowsWritten: rowsWritten, requests: requests,
                                    bytesRead: bytesRead, error: error, errorKind: errorKind))
@@ -168,7 +168,7 @@ public final class PostgresWarehouse: Warehouse {
 
     /// Marks runs still `running` (of `job`, or of every job) as `abandoned`; the caller holds their job locks, so
     /// whoever started them is gone.
-    public func markAbandonedRuns(job: String? = nil) async throws -> Int {
+    package func markAbandonedRuns(job: String? = nil) async throws -> Int {
         try await work(step: "mark abandoned runs", job: job) { session in
             try await session.execute("""
                 UPDATE sluice_runs SET status = 'abandoned', finished_at = $1::timestamptz
@@ -178,7 +178,7 @@ public final class PostgresWarehouse: Warehouse {
     }
 
     /// Closes every connection; later calls fail.
-    public func close() async {
+    package func close() async {
         await pool.close()
     }
 }

@@ -1,10 +1,10 @@
-import Foundation
-import SluiceCore
+package import Foundation
+package import SluiceCore
 
 extension CompletenessPolicy {
     /// The policy of `job`: the tables its source writes and how long each API keeps data: Power BI 28 days,
     /// Citrix its `retention:` (per entity set when given), feeds and WS1 history (their gaps never expire).
-    public init(job: JobDefinition, now: Date = Date()) {
+    package init(job: JobDefinition, now: Date = Date()) {
         var tables: [String] = []
         var recoverable: [String: Int64] = [:]
         switch job.source {

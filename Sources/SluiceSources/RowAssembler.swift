@@ -1,31 +1,31 @@
-import SluiceCore
+package import SluiceCore
 
 /// Turns pages of JSON objects into batches with one column list, remembering column types across pages.
 ///
 /// A column's type is decided by the first non-null value seen (or by `knownTypes` from the warehouse or the
 /// source's metadata); a key seen only with nulls so far is left out until it has a value, so it is never
 /// created with a wrong type. Keys keep the order in which they first appeared.
-public struct RowAssembler: Sendable {
+package struct RowAssembler: Sendable {
     private var types: [String: ColumnType]
     private var order: [String] = []
     private var seen: Set<String> = []
 
     /// - Parameter knownTypes: types already decided (warehouse columns, `$metadata`, job-file overrides).
-    public init(knownTypes: [String: ColumnType] = [:]) {
+    package init(knownTypes: [String: ColumnType] = [:]) {
         types = knownTypes
     }
 
     /// The type decided for a source field, if any.
-    public func type(of field: String) -> ColumnType? { types[field] }
+    package func type(of field: String) -> ColumnType? { types[field] }
 
     /// Fixes the type of a field (from metadata or overrides) before any value is seen.
-    public mutating func declare(_ field: String, as type: ColumnType) {
+    package mutating func declare(_ field: String, as type: ColumnType) {
         types[field] = type
     }
 
     /// Builds the columns and rows for `objects` (each a JSON object; anything else is an error).
     /// - Parameter flatten: how to turn one object into ordered fields (default: its top-level pairs).
-    public mutating func assemble(_ objects: [JSONValue], origin: String) throws(SluiceError) -> (columns: [Column], rows: [[Value]]) {
+    package mutating func assemble(_ objects: [JSONValue], origin: String) throws(SluiceError) -> (columns: [Column], rows: [[Value]]) {
         var pageFields: [String] = []
         var inPage: Set<String> = []
         // Rows of a feed nearly always list the same keys in the same order. `settled[p]` is the key found

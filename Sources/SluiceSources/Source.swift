@@ -1,41 +1,41 @@
-import Logging
-import SluiceCore
-import SluiceHTTP
+package import Logging
+package import SluiceCore
+package import SluiceHTTP
 
 /// Something that, given its checkpoint, produces batches in order, each carrying the checkpoint that becomes
 /// true once the warehouse has committed it.
 ///
 /// Sources know HTTP and their API; they never touch SQLite. The runner hands every batch to the warehouse
 /// before asking for the next, so a source may simply loop: fetch a page, `emit` it, fetch the next.
-public protocol Source: Sendable {
+package protocol Source: Sendable {
     /// Pulls everything new since `request.state`, handing each batch to `emit` in order.
     func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome
 }
 
 /// What a pull should cover.
-public struct PullRequest: Sendable {
-    public var job: JobDefinition
+package struct PullRequest: Sendable {
+    package var job: JobDefinition
     /// The job's checkpoint keys from `sluice_state`.
-    public var state: [String: String]
-    public var trigger: RunTrigger
+    package var state: [String: String]
+    package var trigger: RunTrigger
     /// For `sluice backfill`: whole UTC days to re-pull; nil for a normal run.
-    public var backfill: DayRange?
+    package var backfill: DayRange?
     /// Seconds since the epoch at the start of the run.
-    public var now: Double
+    package var now: Double
     /// Columns the warehouse already has, by table and source name, so a column whose values are all null in
     /// a page is still written (and cleared on update).
-    public var knownColumns: [String: [String: ColumnType]]
+    package var knownColumns: [String: [String: ColumnType]]
     /// The job's coverage ledger, so a read that widens a window counts the rows it adds, not the ones it
     /// reads again.
-    public var coverage: [CoverageRow]
+    package var coverage: [CoverageRow]
     /// Gaps to re-pull before anything else, oldest first (none in a backfill of days).
-    public var repairs: [CoverageGap]
+    package var repairs: [CoverageGap]
     /// The most requests the repairs may take; nil: as many as they need (`sluice backfill --gaps`).
-    public var repairBudget: Int?
+    package var repairBudget: Int?
     /// Only the repairs: no new data, no checkpoint moves (`sluice backfill --gaps`).
-    public var repairOnly: Bool
+    package var repairOnly: Bool
 
-    public init(job: JobDefinition, state: [String: String], trigger: RunTrigger, backfill: DayRange? = nil,
+    package init(job: JobDefinition, state: [String: String], trigger: RunTrigger, backfill: DayRange? = nil,
                 now: Double, knownColumns: [String: [String: ColumnType]] = [:], coverage: [CoverageRow] = [],
                 repairs: [CoverageGap] = [], repairBudget: Int? = nil, repairOnly: Bool = false) {
         self.job = job
@@ -51,24 +51,24 @@ public struct PullRequest: Sendable {
     }
 
     /// The repairs of `table`, oldest first.
-    public func repairs(of table: String) -> [CoverageGap] { repairs.filter { $0.table == table } }
+    package func repairs(of table: String) -> [CoverageGap] { repairs.filter { $0.table == table } }
 }
 
 /// Counts the requests a run spends on repairs against its budget.
-public struct RepairBudget: Sendable {
-    public private(set) var spent = 0
-    public let limit: Int?
+package struct RepairBudget: Sendable {
+    package private(set) var spent = 0
+    package let limit: Int?
 
-    public init(limit: Int?) { self.limit = limit }
+    package init(limit: Int?) { self.limit = limit }
 
     /// Whether one more request fits.
-    public var allowsAnother: Bool { limit.map { spent < $0 } ?? true }
+    package var allowsAnother: Bool { limit.map { spent < $0 } ?? true }
 
-    public mutating func spend() { spent += 1 }
+    package mutating func spend() { spent += 1 }
 }
 
 /// How a pull ended when it did not throw.
-public enum PullOutcome: Sendable, Equatable {
+package enum PullOutcome: Sendable, Equatable {
     /// Everything new was emitted (possibly nothing).
     case completed
     /// The source knows up front that nothing changed (the WS1 download already loaded).
@@ -76,17 +76,17 @@ public enum PullOutcome: Sendable, Equatable {
 }
 
 /// What every source needs from the outside world: HTTP, secrets, a logger, and the process's rate limiters.
-public struct SourceContext: Sendable {
-    public var fetcher: HTTPFetcher
-    public var secrets: SecretResolver
-    public var logger: Logger
+package struct SourceContext: Sendable {
+    package var fetcher: HTTPFetcher
+    package var secrets: SecretResolver
+    package var logger: Logger
     /// Token buckets that outlive a run (the runner's), so a source can share an API budget across runs and
     /// jobs (Power BI's 200 requests/hour per tenant and client).
-    public var rateLimiters: RateLimiterRegistry
+    package var rateLimiters: RateLimiterRegistry
     /// OAuth tokens that outlive a run (the runner's): one per credential, fetched again only near expiry.
-    public var tokens: TokenCaches
+    package var tokens: TokenCaches
 
-    public init(fetcher: HTTPFetcher, secrets: SecretResolver, logger: Logger, rateLimiters: RateLimiterRegistry,
+    package init(fetcher: HTTPFetcher, secrets: SecretResolver, logger: Logger, rateLimiters: RateLimiterRegistry,
                 tokens: TokenCaches = TokenCaches()) {
         self.fetcher = fetcher
         self.secrets = secrets

@@ -1,9 +1,9 @@
-import SluiceCore
+package import SluiceCore
 
 /// Makes the source for a job's `source:` block.
-public enum SourceFactory {
+package enum SourceFactory {
     /// The source for `job`.
-    public static func make(for job: JobDefinition, context: SourceContext) -> any Source {
+    package static func make(for job: JobDefinition, context: SourceContext) -> any Source {
         switch job.source {
         case .cursorFeed(let settings):
             return CursorFeedSource(settings: settings, context: context)

@@ -1,9 +1,9 @@
 import SluiceCore
 
 /// Builds request URLs with percent-encoded query items (RFC 3986 unreserved characters kept as they are).
-public enum URLBuilder {
+package enum URLBuilder {
     /// `base` joined with `path` segments and `query` items, skipping items whose value is nil.
-    public static func url(_ base: String, path: [String] = [], query: [(String, String?)] = []) -> String {
+    package static func url(_ base: String, path: [String] = [], query: [(String, String?)] = []) -> String {
         var url = base
         for segment in path {
             if !url.hasSuffix("/") { url += "/" }
@@ -15,7 +15,7 @@ public enum URLBuilder {
     }
 
     /// Percent-encodes everything but unreserved characters (and `/` when `keepSlash`).
-    public static func encode(_ s: String, keepSlash: Bool) -> String {
+    package static func encode(_ s: String, keepSlash: Bool) -> String {
         PercentEncoding.encode(s, keepSlash: keepSlash)
     }
 }

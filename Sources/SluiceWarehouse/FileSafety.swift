@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// File-system checks that go by what a path *is* (device and inode), not by how it is spelled.
-public enum FileSafety {
+package enum FileSafety {
     /// Why `publish` must not be used as the publish destination of the warehouse at `warehouse`, or nil when
     /// it may.
     ///
@@ -15,7 +15,7 @@ public enum FileSafety {
     /// name the live file; publishing there would rename the read-only copy over the warehouse. The paths are
     /// compared by device and inode: of the files when both exist, and of their folders plus the last path
     /// component otherwise (which also covers the warehouse's `-wal`, `-shm` and `-journal` files).
-    public static func publishConflict(publish: String, warehouse: String) -> String? {
+    package static func publishConflict(publish: String, warehouse: String) -> String? {
         if let a = identity(of: publish), let b = identity(of: warehouse), a == b {
             return "--publish \(publish) is the warehouse \(warehouse) itself (the same file on disk)"
         }
@@ -30,7 +30,7 @@ public enum FileSafety {
     }
 
     /// Why the folder holding `path` is risky for the warehouse (group- or world-writable), or nil.
-    public static func folderWarning(forWarehouse path: String) -> String? {
+    package static func folderWarning(forWarehouse path: String) -> String? {
         var info = stat()
         guard stat(folder(of: path), &info) == 0 else { return nil }
         let mode = info.st_mode
@@ -48,14 +48,14 @@ public enum FileSafety {
     }
 
     /// The folder part of `path` (`.` for a bare file name, `/` for a file at the root).
-    public static func folder(of path: String) -> String {
+    package static func folder(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let folder = String(path[..<slash])
         return folder.isEmpty ? "/" : folder
     }
 
     /// The last path component.
-    public static func name(of path: String) -> String {
+    package static func name(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
     }

@@ -169,6 +169,17 @@ enum Migrations {
                 PRIMARY KEY (job, table_name)
             );
             """),
+        // Pseudonymised tables: what their pseudonyms were made with (a check value of the key, never the key,
+        // and the fields), so a changed key or field list is refused instead of mixing values in one column.
+        Migration(name: "pseudonym fingerprints", sql: """
+            CREATE TABLE sluice_pseudonyms(
+                table_name TEXT PRIMARY KEY,
+                key_check TEXT NOT NULL,
+                fields TEXT NOT NULL,
+                set_by_job TEXT NOT NULL,
+                set_at TIMESTAMP NOT NULL
+            );
+            """),
     ]
 
     /// Brings `db` up to the newest version; returns the version it was at before.

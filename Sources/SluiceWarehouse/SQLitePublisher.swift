@@ -1,5 +1,5 @@
-import Logging
-import SluiceCore
+package import Logging
+package import SluiceCore
 
 /// Publishes a read-only copy of the warehouse after successful runs (`sluice daemon --publish PATH`).
 ///
@@ -7,28 +7,28 @@ import SluiceCore
 /// cooperative pool would stall every job's HTTP and the scheduler; and two runs that finish together publish
 /// one after the other. A failed publish is logged and does not fail the run: the data is safe in the
 /// warehouse, and the next successful run publishes again.
-public actor SQLitePublisher: WarehousePublisher {
+package actor SQLitePublisher: WarehousePublisher {
     private let executor = SerialThreadExecutor(name: "sluice-publisher")
     let warehousePath: String
     /// Where the copy goes (e.g. a folder exported over SMB).
-    public let destination: String
+    package let destination: String
     let logger: Logger
 
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    public init(warehousePath: String, destination: String, logger: Logger) {
+    package init(warehousePath: String, destination: String, logger: Logger) {
         self.warehousePath = warehousePath
         self.destination = destination
         self.logger = logger
     }
 
-    public func publish(after job: String) {
+    package func publish(after job: String) {
         _ = publishNow(after: job)
     }
 
     /// Writes the copy; returns false (after logging why) when it could not.
     @discardableResult
-    public func publishNow(after job: String) -> Bool {
+    package func publishNow(after job: String) -> Bool {
         do {
             try SQLiteWarehouse.publishCopy(of: warehousePath, to: destination)
             logger.debug("published a read-only copy", metadata: ["job.name": "\(job)", "publish.path": "\(destination)"])

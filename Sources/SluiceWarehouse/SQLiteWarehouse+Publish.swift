@@ -18,7 +18,7 @@ extension SQLiteWarehouse {
     /// `renameat` (which replaces the name, never follows a link there): a reader opens either the previous
     /// copy or the new one, never a half-written file. The copy is in rollback-journal mode, so readers need
     /// no `-shm` file beside it.
-    public static func publishCopy(of source: String, to destination: String) throws {
+    package static func publishCopy(of source: String, to destination: String) throws {
         let folder = FileSafety.folder(of: destination)
         let name = FileSafety.name(of: destination)
         let step = "publish a copy to \(destination)"

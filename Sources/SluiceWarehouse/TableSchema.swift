@@ -1,4 +1,5 @@
 import SluiceCore
+import Foundation
 
 /// Quoting and validation of SQL identifiers: the only way names reach SQL text.
 enum SQLIdentifier {

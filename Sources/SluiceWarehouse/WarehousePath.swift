@@ -9,22 +9,22 @@ import Darwin
 ///
 /// ``problem(_:path:forWriting:)`` decides from plain facts (tested without files); ``problem(at:forWriting:)``
 /// gathers the facts of a real path first.
-public enum WarehousePath {
+package enum WarehousePath {
     /// What the file system says about a warehouse path.
-    public struct Facts: Sendable, Equatable {
+    package struct Facts: Sendable, Equatable {
         /// The folder part of the path (`.` for a bare name).
-        public var folder: String
-        public var folderExists: Bool
+        package var folder: String
+        package var folderExists: Bool
         /// The folder part names a file instead of a folder.
-        public var folderIsFile = false
-        public var folderWritable: Bool
-        public var pathExists: Bool
-        public var pathIsFolder: Bool
-        public var fileReadable: Bool
+        package var folderIsFile = false
+        package var folderWritable: Bool
+        package var pathExists: Bool
+        package var pathIsFolder: Bool
+        package var fileReadable: Bool
         /// The first bytes of the file, when it exists and can be read (an empty file is a new warehouse).
-        public var header: [UInt8]
+        package var header: [UInt8]
 
-        public init(folder: String, folderExists: Bool, folderIsFile: Bool = false, folderWritable: Bool, pathExists: Bool,
+        package init(folder: String, folderExists: Bool, folderIsFile: Bool = false, folderWritable: Bool, pathExists: Bool,
                     pathIsFolder: Bool, fileReadable: Bool, header: [UInt8]) {
             self.folder = folder
             self.folderExists = folderExists
@@ -41,7 +41,7 @@ public enum WarehousePath {
     static let sqliteHeader = Array("SQLite format 3\u{0}".utf8)
 
     /// What is wrong with `path`, or nil when nothing visible is (the open's own error says the rest).
-    public static func problem(_ facts: Facts, path: String, forWriting: Bool) -> String? {
+    package static func problem(_ facts: Facts, path: String, forWriting: Bool) -> String? {
         if path.isEmpty { return "the warehouse path is empty; give a file, e.g. --warehouse ./warehouse.db" }
         if facts.folderIsFile {
             return "\(facts.folder) is a file, not a folder, so \(path) cannot be created; give a path inside a folder"
@@ -70,12 +70,12 @@ public enum WarehousePath {
     }
 
     /// ``problem(_:path:forWriting:)`` for the real `path`.
-    public static func problem(at path: String, forWriting: Bool) -> String? {
+    package static func problem(at path: String, forWriting: Bool) -> String? {
         problem(facts(of: path), path: path, forWriting: forWriting)
     }
 
     /// The facts of `path`, read from the file system.
-    public static func facts(of path: String) -> Facts {
+    package static func facts(of path: String) -> Facts {
         let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         let folder: String
         if let slash = trimmed.lastIndex(of: "/") {

@@ -27,6 +27,7 @@ extension WarehouseStore {
                 + "\(Column.maxColumns)")
         }
         var schema = try schema(for: target.table, storedIn: stored)
+        try checkPseudonyms(target, schema: schema, storedIn: stored, runID: runID)
         let sources = Column.uniqueSourceNames(batch.columns.map(\.sourceName))
 
         var allocator = ColumnNameAllocator(

@@ -1,4 +1,5 @@
 import SluiceCore
+import Foundation
 
 /// Datasets loaded in `replace` mode (the table holds exactly the newest complete dataset) or in `upsert` mode
 /// from a source that delivers whole datasets (a WS1 report with a key): staged, then published in one short

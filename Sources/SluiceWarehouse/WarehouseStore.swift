@@ -25,6 +25,8 @@ final class WarehouseStore {
     var snapshotTablesReady: Set<String> = []
     /// TEMP staging tables of datasets loading in `replace` or `upsert` mode, by job.
     var stagedTables: [String: Set<String>] = [:]
+    /// Tables whose pseudonym fingerprint was checked (or recorded) in this connection, with the fingerprint.
+    var pseudonymsChecked: [String: PseudonymFingerprint] = [:]
     /// Prepared statements of the system tables, compiled once.
     var systemStatements: [String: SQLiteStatement] = [:]
 
@@ -98,6 +100,7 @@ final class WarehouseStore {
         upsertStatements.removeAll()
         snapshotsTableReady = false
         snapshotTablesReady.removeAll()
+        pseudonymsChecked.removeAll()
     }
 
     /// Throws away what run `runID` of `job` staged or appended but never published.

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceCore
 import SluiceEmulators
+import SluiceDaemon
 
 /// Citrix Monitor and Power BI activity emulators answering each page after 20 ms: a whole run's wall time
 /// against the time the emulator spends serving (20 ms per page plus its own work, measured by

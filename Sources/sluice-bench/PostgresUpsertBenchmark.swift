@@ -4,6 +4,7 @@ import PostgresNIO
 import SluiceCore
 import SluiceEmulators
 import SluicePostgres
+import SluiceDaemon
 
 /// The upsert benchmark against PostgreSQL: 1,000,000 cursor-feed JSON rows (pages of 1000, replayed after a
 /// warm-up run, see ReplayEmulator.swift) upserted into an empty table, then the same rows again with the job's

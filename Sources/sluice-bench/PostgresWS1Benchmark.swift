@@ -1,6 +1,7 @@
 import Foundation
 import SluiceCore
 import SluiceEmulators
+import SluiceDaemon
 
 /// The WS1 benchmark against PostgreSQL: 1,000,000 rows × 20 columns of WS1 CSV served by the emulator over loopback,
 /// loaded in snapshot mode through the real ForegroundRun/JobRunner path into a new schema; then `psql \copy` of the

@@ -2,6 +2,7 @@ import CSQLite
 import Foundation
 import SluiceCore
 import SluiceEmulators
+import SluiceDaemon
 
 /// Cursor-feed JSON rows (page size 1000) → warehouse in upsert mode: once into an empty table, then the same
 /// rows again with the job's state deleted (every row a conflict, none changed), each against the raw

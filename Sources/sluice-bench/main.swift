@@ -14,6 +14,7 @@ let benchmarks: [(String, @Sendable (BenchOptions) async throws -> Void)] = [
     ("idle", { try await IdleBenchmark(options: $0).run() }),
     ("coldstart", { try await ColdStartBenchmark(options: $0).run() }),
     ("csv-parsers", { try await ParserComparison(options: $0).runStandalone() }),
+    ("executor", { try await ExecutorBenchmark(options: $0).run() }),
 ]
 /// Long-running checks, not part of `all`.
 let extraBenchmarks: [(String, @Sendable (BenchOptions) async throws -> Void)] = [
@@ -33,6 +34,8 @@ let usage = """
       idle          `sluice daemon` with five hourly jobs: RSS and CPU time over 60 s (--seconds, --sluice)
       coldstart     `sluice validate` and `sluice status` on 50 job files (--jobs), median of 5
       csv-parsers   the hand-written CSV parser against CSV.swift on the same bytes (1,000,000 rows)
+      executor      8 tasks fetching feed pages alone, while the publisher copies a 2,000,000-row warehouse on
+                    its own thread, and while the same copy blocks the cooperative pool (--rows, --seconds)
       all           every benchmark above at the default sizes (about 6 minutes on 2 cores)
       soak          `sluice daemon` on all four emulators with short schedules and 2% injected faults for
                     --seconds (default 1200): RSS over time, token requests per credential, runs counted right

@@ -2,6 +2,7 @@ import ArgumentParser
 import SluiceCore
 import SluiceDaemon
 import SluiceWarehouse
+import Logging
 
 /// `sluice daemon`: run every job on its schedule until SIGTERM/SIGINT; SIGHUP reloads the job files.
 struct DaemonCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import SluiceCore
 import SluiceEmulators
+import Foundation
 
 /// One source's share of `sluice demo`: the emulators it starts, its job files and the secrets they reference.
 ///

@@ -44,29 +44,37 @@ struct StatusCommand: AsyncParsableCommand {
     private func printText(_ statuses: [JobStatus], attention: [JobAttention?], skipped: [JobFileError],
                            warehouseFound: Bool) {
         if !warehouseFound { print("no warehouse at \(warehouseOption.path) yet: nothing has run") }
-        for (s, attention) in zip(statuses, attention) {
-            print("\(s.job)  [\(s.source)]  schedule: \(s.schedule)  next: \(s.nextRun.map(Self.utc) ?? "-")")
-            if let run = s.lastRun {
-                var line = "  last run #\(run.runID) \(run.status.rawValue) (\(run.trigger.rawValue)) at \(Self.utc(run.startedAt))"
-                line += ", \(CountText.format(run.rowsWritten, "row"))"
-                if let d = run.durationSeconds { line += ", \(String(format1: d)) s" }
-                print(line)
-                if let error = run.error { print("  error: \(ControlCharacters.escaped(Redactor.shared.redact(error)))") }
-            } else {
-                print("  never run")
+        let attentionByJob = Dictionary(zip(statuses.map(\.job), attention), uniquingKeysWith: { a, _ in a })
+        for group in JobStatus.groupedByTenant(statuses) {
+            if let tenant = group.tenant {
+                print("tenant \(tenant): \(CountText.format(group.statuses.count, "job")), \(group.failing) failing")
             }
-            if s.consecutiveFailures > 0 {
-                print("  consecutive failures: \(s.consecutiveFailures) (last success: \(s.lastSuccessAt.map(Self.utc) ?? "never"))")
-            }
-            for line in s.completenessLines(now: WallClock.epochNow()) { print(ControlCharacters.escaped(line)) }
-            for key in s.checkpoint.keys.sorted() {
-                print("  \(ControlCharacters.escaped(key)): \(ControlCharacters.escaped(s.checkpoint[key]!))")
-            }
-            if let attention { print("  \(attention.description)") }
+            for s in group.statuses { printJob(s, attention: attentionByJob[s.job] ?? nil) }
         }
         guard !skipped.isEmpty else { return }
         print("job files with problems (their jobs are not loaded; sluice validate checks them):")
         for error in skipped { print("  \(ControlCharacters.escaped(error.description))") }
+    }
+
+    private func printJob(_ s: JobStatus, attention: JobAttention?) {
+        print("\(s.job)  [\(s.source)]  schedule: \(s.schedule)  next: \(s.nextRun.map(Self.utc) ?? "-")")
+        if let run = s.lastRun {
+            var line = "  last run #\(run.runID) \(run.status.rawValue) (\(run.trigger.rawValue)) at \(Self.utc(run.startedAt))"
+            line += ", \(CountText.format(run.rowsWritten, "row"))"
+            if let d = run.durationSeconds { line += ", \(String(format1: d)) s" }
+            print(line)
+            if let error = run.error { print("  error: \(ControlCharacters.escaped(Redactor.shared.redact(error)))") }
+        } else {
+            print("  never run")
+        }
+        if s.consecutiveFailures > 0 {
+            print("  consecutive failures: \(s.consecutiveFailures) (last success: \(s.lastSuccessAt.map(Self.utc) ?? "never"))")
+        }
+        for line in s.completenessLines(now: WallClock.epochNow()) { print(ControlCharacters.escaped(line)) }
+        for key in s.checkpoint.keys.sorted() {
+            print("  \(ControlCharacters.escaped(key)): \(ControlCharacters.escaped(s.checkpoint[key]!))")
+        }
+        if let attention { print("  \(attention.description)") }
     }
 
     /// A stored UTC timestamp as shown: `2026-03-01 12:00:00Z`.

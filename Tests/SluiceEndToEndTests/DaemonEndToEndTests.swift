@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SluiceEmulators
 import Testing
+import SluiceTestSupport
 
 /// `sluice daemon` with the built binary against the cursor-feed emulator: schedules, signals, systemd
 /// notifications, metrics, crash recovery and publishing. Every wait is bounded.

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SluiceTestSupport
 import Testing
+import SluiceEmulators
 
 /// What a newcomer reads in the first hour: typos, a taken port, a refused connection, dates, times and counts.
 @Suite("first-hour messages, end to end")

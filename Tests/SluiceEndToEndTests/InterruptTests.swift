@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SluiceTestSupport
 import Testing
+import SluiceEmulators
 
 /// Ctrl-C during `sluice run`: the page being written commits, the run is recorded `cancelled` with what it
 /// really wrote, and the process exits 130.

@@ -4,6 +4,7 @@ import SluiceCore
 import SluiceEmulators
 import SluiceTestSupport
 import Testing
+import SluicePostgresTestSupport
 
 /// The built binary against a PostgreSQL warehouse (`$SLUICE_TEST_POSTGRES_URL`): all four sources through the
 /// daemon, `status`, a SIGKILL in the middle of a download, and what the command line refuses. Every wait is bounded.

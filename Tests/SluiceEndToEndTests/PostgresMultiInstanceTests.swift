@@ -3,6 +3,7 @@ import Glibc
 import SluiceEmulators
 import SluiceTestSupport
 import Testing
+import SluicePostgresTestSupport
 
 /// Two `sluice daemon` processes on the same job files and the same PostgreSQL warehouse share the work: a job
 /// never overlaps itself (from the `sluice_runs` intervals), every run is recorded once, the tables are exact, and

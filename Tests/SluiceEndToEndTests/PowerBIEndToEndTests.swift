@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEmulators
 import Testing
+import SluiceTestSupport
 
 /// `sluice run` / `sluice backfill` with the built binary against the Power BI activity emulator.
 @Suite("power bi activity, end to end")

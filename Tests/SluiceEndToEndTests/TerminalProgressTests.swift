@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SluiceTestSupport
 import Testing
+import SluiceEmulators
 
 /// `sluice run` on a real pseudo-terminal (through `script`): the progress block is redrawn in place, one line
 /// per running job, and a log line never shares a line with progress text.
@@ -51,30 +52,12 @@ struct TerminalProgressTests {
     /// every byte it wrote there. Killed after 120 s.
     static func underPseudoTerminal(_ command: [String], in directory: String, environment: [String: String]) async throws
         -> String {
-        let outPath = directory + "/.pty-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: outPath) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         // -q quiet, -f flush at once, -e the command's exit code, -c the command; the typescript file is unused.
-        process.arguments = ["-qfec", command.map { "'\($0)'" }.joined(separator: " "), "/dev/null"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        env["TERM"] = "xterm"
-        process.environment = env
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
-        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            Issue.record("the run under a pseudo-terminal did not end within 120 s")
-        }
-        #expect(process.terminationStatus == 0, "exit \(process.terminationStatus)")
-        return (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let result = try await ExternalProcess.run(
+            "/usr/bin/script", ["-qfec", command.map { "'\($0)'" }.joined(separator: " "), "/dev/null"], in: directory,
+            environment: environment.merging(["TERM": "xterm"]) { $1 }, timeout: 120)
+        if result.timedOut { Issue.record("the run under a pseudo-terminal did not end within 120 s") }
+        #expect(result.exitCode == 0, "exit \(result.exitCode)")
+        return result.stdout
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEmulators
 import Testing
+import SluiceTestSupport
 
 /// `sluice run` with the built binary against the WS1 Intelligence emulator (API on 127.0.0.1, storage on 127.0.0.2).
 @Suite("WS1 Intelligence, end to end")

@@ -2,6 +2,7 @@ import SluiceCore
 import SluiceHTTP
 import Synchronization
 import Testing
+import NIOCore
 
 @Suite struct HTTPFetcherStreamTests {
     @Test func aStreamedBodyArrivesChunkByChunkAfterRetries() async throws {

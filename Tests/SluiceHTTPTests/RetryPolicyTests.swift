@@ -3,6 +3,7 @@ import Synchronization
 import SluiceHTTP
 import SluiceWire
 import Testing
+import SluiceCore
 
 @Suite struct RetryPolicyTests {
     let policy = RetryPolicy(maxAttempts: 6)

@@ -1,5 +1,7 @@
 import CODBC
 import Testing
+import SluiceEmulators
+import SluiceTestSupport
 
 /// `sluice_coverage`, `sluice_gaps` and `sluice_freshness` read through the SQLite3 ODBC driver as a dashboard
 /// would: every column typed from its declaration, NULLs included, so Power BI sees dates as dates.

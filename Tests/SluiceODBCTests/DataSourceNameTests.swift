@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import Testing
 
 /// A warehouse registered as an ODBC data source name, the way Power BI and the gateway reach it.
@@ -58,31 +59,11 @@ enum Isql {
             Issue.record("isql not found: install unixodbc (.ci/run does)")
             return Output(exitCode: -1, text: "")
         }
-        let inputPath = directory + "/isql-input-\(UUID().uuidString).sql"
-        let outputPath = directory + "/isql-output-\(UUID().uuidString).txt"
-        try input.write(toFile: inputPath, atomically: true, encoding: .utf8)
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: inputPath)
-            try? FileManager.default.removeItem(atPath: outputPath)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-b", "-v", "-c", "-d|", dsn]
-        var environment = ProcessInfo.processInfo.environment
-        environment["ODBCINI"] = ini
-        process.environment = environment
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        return Output(exitCode: process.terminationStatus, text: text)
+        let result = try await ExternalProcess.run(path, ["-b", "-v", "-c", "-d|", dsn], in: directory,
+                                                   environment: ["ODBCINI": ini], input: input, mergeOutput: true,
+                                                   timeout: 60)
+        #expect(!result.timedOut, "isql did not finish within 60 s")
+        return Output(exitCode: result.exitCode, text: result.stdout)
     }
 
     /// `column → "DATA_TYPE|TYPE_NAME"` from one line of `help <table>` (`||table|column|type|name|…`).

@@ -1,5 +1,7 @@
 import CODBC
 import Testing
+import SluiceEmulators
+import SluiceTestSupport
 
 /// `sluice_job_health`: one row per job with the age of its data, read through ODBC as a dashboard would.
 @Suite("sluice_job_health through ODBC")

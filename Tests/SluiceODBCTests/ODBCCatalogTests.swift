@@ -1,5 +1,6 @@
 import CODBC
 import Testing
+import SluiceTestSupport
 
 /// What Power BI's navigator sees: a warehouse written by the real binary, listed and described through the
 /// real unixODBC driver manager and SQLite3 ODBC driver.

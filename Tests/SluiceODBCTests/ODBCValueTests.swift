@@ -1,6 +1,7 @@
 import CODBC
 import Foundation
 import Testing
+import SluiceTestSupport
 
 /// Values read through ODBC in the C types Power BI binds, compared cell by cell with what SQLite holds.
 @Suite("ODBC values")

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import SluiceEmulators
+import SluiceTestSupport
 
 /// A BI refresh reading through ODBC while the daemon commits: readers see whole pages with their
 /// checkpoint, the writer is never held up by them, and a long read does not leave the WAL large.

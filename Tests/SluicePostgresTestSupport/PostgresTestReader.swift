@@ -1,15 +1,15 @@
 import Foundation
-import PostgresNIO
-import SluiceCore
+package import PostgresNIO
+package import SluiceCore
 
 /// Reads a PostgreSQL warehouse the way an analyst's tool would: a connection of its own, plain SQL.
 ///
 /// Values come back as ``Value``s in the SQLite warehouse's spellings, so one expectation fits both backends:
 /// integers of any width are `.integer`, `double precision` is `.double`, timestamps are normalised UTC text
 /// (`YYYY-MM-DD HH:MM:SS[.fff]`), dates `YYYY-MM-DD`, booleans `.integer(0/1)` (SQLite's BOOLEAN), text `.text`.
-public final class PostgresTestReader: Sendable {
-    public let connection: PostgresConnection
-    public let schema: String
+package final class PostgresTestReader: Sendable {
+    package let connection: PostgresConnection
+    package let schema: String
 
     private init(connection: PostgresConnection, schema: String) {
         self.connection = connection
@@ -17,7 +17,7 @@ public final class PostgresTestReader: Sendable {
     }
 
     /// Connects to the test server with `schema` as the search path.
-    public static func open(schema: String) async throws -> PostgresTestReader {
+    package static func open(schema: String) async throws -> PostgresTestReader {
         var configuration = try TestPostgres.configuration()
         configuration.options.additionalStartupParameters = [("search_path", "\"\(schema)\""), ("TimeZone", "UTC")]
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 2,
@@ -25,10 +25,10 @@ public final class PostgresTestReader: Sendable {
         return PostgresTestReader(connection: connection, schema: schema)
     }
 
-    public func close() async { try? await connection.close() }
+    package func close() async { try? await connection.close() }
 
     /// Every row of `sql` (with `$1…` bound to `binds`).
-    public func rows(_ sql: String, _ binds: [String] = []) async throws -> [[Value]] {
+    package func rows(_ sql: String, _ binds: [String] = []) async throws -> [[Value]] {
         var bindings = PostgresBindings()
         for bind in binds { bindings.append(bind) }
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: TestPostgres.quietLogger)
@@ -37,29 +37,29 @@ public final class PostgresTestReader: Sendable {
     }
 
     /// Runs a statement (for tests that change the database behind Sluice's back).
-    public func execute(_ sql: String) async throws {
+    package func execute(_ sql: String) async throws {
         try await connection.query(PostgresQuery(unsafeSQL: sql), logger: TestPostgres.quietLogger)
     }
 
     /// The first column of the first row (NULL when there is none).
-    public func scalar(_ sql: String, _ binds: [String] = []) async throws -> Value {
+    package func scalar(_ sql: String, _ binds: [String] = []) async throws -> Value {
         try await rows(sql, binds).first?.first ?? .null
     }
 
     /// An integer scalar (0 when absent or not an integer).
-    public func int(_ sql: String, _ binds: [String] = []) async throws -> Int {
+    package func int(_ sql: String, _ binds: [String] = []) async throws -> Int {
         if case .integer(let i) = try await scalar(sql, binds) { return Int(i) }
         return 0
     }
 
     /// Whether a table or view called `name` exists in the schema.
-    public func nameExists(_ name: String) async throws -> Bool {
+    package func nameExists(_ name: String) async throws -> Bool {
         try await scalar("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             + "WHERE n.nspname = $1 AND c.relname = $2", [schema, name]) == .integer(1)
     }
 
     /// `column → PostgreSQL type` (`format_type`) of a table or view.
-    public func declaredTypes(_ table: String) async throws -> [String: String] {
+    package func declaredTypes(_ table: String) async throws -> [String: String] {
         var types: [String: String] = [:]
         for row in try await rows("""
             SELECT a.attname::text, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a

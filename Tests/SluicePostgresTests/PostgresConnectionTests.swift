@@ -4,6 +4,7 @@ import SluiceCore
 import SluicePostgresTestSupport
 import Testing
 @testable import SluicePostgres
+import PostgresNIO
 
 /// Logging in, TLS, and the job locks several instances share.
 @Suite("PostgreSQL connections and job locks")

@@ -3,6 +3,7 @@ import SluiceCore
 import SluicePostgresTestSupport
 import Testing
 @testable import SluicePostgres
+import PostgresNIO
 
 /// `sluice doctor`'s warehouse checks for PostgreSQL: logging in and the schema, never a file-system check, and
 /// nothing written.

@@ -4,6 +4,7 @@ import SluiceCore
 import SluicePostgresTestSupport
 import Testing
 @testable import SluicePostgres
+import PostgresNIO
 
 /// What only the PostgreSQL warehouse has to show: partitions, concurrent readers, misfits, migrations, reading.
 @Suite("PostgreSQL warehouse")

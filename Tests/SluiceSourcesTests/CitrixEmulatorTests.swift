@@ -4,6 +4,7 @@ import NIOCore
 import SluiceCore
 import SluiceEmulators
 import Testing
+import NIOHTTP1
 
 /// Self-tests of the Citrix Monitor emulator over real HTTP on 127.0.0.1.
 @Suite struct CitrixEmulatorTests {

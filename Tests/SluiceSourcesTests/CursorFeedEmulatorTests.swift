@@ -4,6 +4,7 @@ import NIOCore
 import SluiceEmulators
 import Synchronization
 import Testing
+import NIOHTTP1
 
 /// Self-tests of the cursor-feed emulator and the shared emulator pieces, over real HTTP on 127.0.0.1.
 @Suite struct CursorFeedEmulatorTests {

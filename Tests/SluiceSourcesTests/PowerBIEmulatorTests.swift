@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import SluiceEmulators
 import Testing
+import NIOHTTP1
 
 /// Self-tests of the Power BI activity emulator's rules, over real HTTP on 127.0.0.1.
 @Suite struct PowerBIEmulatorTests {

@@ -1,8 +1,8 @@
 /// The standard cursor-feed job file the binary-driven suites run: table `feed_rows`, key `id`, the token read
 /// from `FEED_TOKEN`.
-public enum FeedJobFile {
+package enum FeedJobFile {
     /// The YAML for a feed at `url` (the emulator's base URL), `pageSize` rows per page, plus `extra` lines.
-    public static func yaml(url: String, pageSize: Int = 50, extra: String = "") -> String {
+    package static func yaml(url: String, pageSize: Int = 50, extra: String = "") -> String {
         """
         schedule: "every 1h"
         target:

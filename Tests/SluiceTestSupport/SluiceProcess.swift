@@ -1,17 +1,17 @@
-import Foundation
+package import Foundation
 
 /// The built `sluice` binary, run as a user would, with bounded waiting (shared by the end-to-end and ODBC tests).
-public struct SluiceProcess {
-    public struct Result: Sendable {
-        public var exitCode: Int32
-        public var stdout: String
-        public var stderr: String
+package struct SluiceProcess {
+    package struct Result: Sendable {
+        package var exitCode: Int32
+        package var stdout: String
+        package var stderr: String
         /// Both streams, for secret greps.
-        public var combined: String { stdout + "\n" + stderr }
+        package var combined: String { stdout + "\n" + stderr }
     }
 
     /// The binary next to the test bundle (`.build/<triple>/debug/sluice`), or `$SLUICE_BINARY`.
-    public static var binaryPath: String {
+    package static var binaryPath: String {
         if let explicit = ProcessInfo.processInfo.environment["SLUICE_BINARY"], !explicit.isEmpty { return explicit }
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         // Inside an .xctest bundle directory on some platforms.
@@ -24,7 +24,7 @@ public struct SluiceProcess {
     }
 
     /// Runs `sluice args…` in `directory` with `environment` added, killing it after `timeout` seconds.
-    public static func run(_ args: [String], in directory: String, environment: [String: String] = [:],
+    package static func run(_ args: [String], in directory: String, environment: [String: String] = [:],
                     timeout: Double = 120) async throws -> Result {
         let process = try start(args, in: directory, environment: environment)
         return try await process.wait(timeout: timeout)
@@ -32,7 +32,7 @@ public struct SluiceProcess {
 
     /// Starts `sluice args…` without waiting (for signal tests). `journalStream`: set `JOURNAL_STREAM` to the
     /// device and inode of the file standard error goes to, as systemd does when stderr is the journal.
-    public static func start(_ args: [String], in directory: String, environment: [String: String] = [:],
+    package static func start(_ args: [String], in directory: String, environment: [String: String] = [:],
                              journalStream: Bool = false) throws -> Running {
         let outPath = directory + "/.stdout-\(UUID().uuidString)"
         let errPath = directory + "/.stderr-\(UUID().uuidString)"
@@ -60,17 +60,17 @@ public struct SluiceProcess {
     }
 
     /// A started process.
-    public struct Running {
-        public let process: Process
-        public let outPath: String
-        public let errPath: String
+    package struct Running {
+        package let process: Process
+        package let outPath: String
+        package let errPath: String
 
-        public var pid: Int32 { process.processIdentifier }
+        package var pid: Int32 { process.processIdentifier }
 
-        public func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+        package func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 
         /// Waits for exit (polling, bounded); kills the process when `timeout` passes.
-        public func wait(timeout: Double) async throws -> Result {
+        package func wait(timeout: Double) async throws -> Result {
             let deadline = Date().addingTimeInterval(timeout)
             while process.isRunning, Date() < deadline {
                 try await Task.sleep(for: .milliseconds(20))

@@ -1,5 +1,6 @@
 import SluiceCore
 import Testing
+import Foundation
 
 /// `upsert` pages, against both backends through the `Warehouse` protocol.
 @Suite("Warehouse contract: upsert")

@@ -9,7 +9,7 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let warehouse = dir.path + "/w.db"
-        FileManager.default.createFile(atPath: warehouse, contents: Data())
+        _ = FileManager.default.createFile(atPath: warehouse, contents: Data())
         try FileManager.default.createSymbolicLink(atPath: dir.path + "/alias", withDestinationPath: dir.path)
         try FileManager.default.createSymbolicLink(atPath: dir.path + "/link.db", withDestinationPath: warehouse)
         for spelling in [warehouse, dir.path + "/./w.db", dir.path + "//w.db", dir.path + "/alias/w.db",
@@ -47,7 +47,7 @@ import Testing
         _ = try await warehouse.beginRun(job: "j", trigger: .manual)
         await warehouse.close()
         let victim = dir.path + "/victim"
-        FileManager.default.createFile(atPath: victim, contents: Data("keep".utf8))
+        _ = FileManager.default.createFile(atPath: victim, contents: Data("keep".utf8))
         try FileManager.default.createSymbolicLink(atPath: dir.path + "/.copy.db.publishing-\(getpid())",
                                                    withDestinationPath: victim)
         try SQLiteWarehouse.publishCopy(of: dir.path + "/w.db", to: dir.path + "/copy.db")

@@ -1,14 +1,14 @@
 /// What completeness means for one job: its tables, how long its API keeps data, and when it is stale.
-public struct CompletenessPolicy: Sendable, Hashable {
-    public var job: String
+package struct CompletenessPolicy: Sendable, Hashable {
+    package var job: String
     /// The target tables the job writes (each gets a freshness row even before its first window).
-    public var tables: [String]
+    package var tables: [String]
     /// How long the API keeps an instant, by table, in milliseconds; a table not listed keeps history.
-    public var recoverableFor: [String: Int64]
+    package var recoverableFor: [String: Int64]
     /// Seconds without a success after which the job is stale.
-    public var staleAfterSeconds: Double
+    package var staleAfterSeconds: Double
 
-    public init(job: String, tables: [String], recoverableFor: [String: Int64], staleAfterSeconds: Double) {
+    package init(job: String, tables: [String], recoverableFor: [String: Int64], staleAfterSeconds: Double) {
         self.job = job
         self.tables = tables
         self.recoverableFor = recoverableFor
@@ -17,16 +17,16 @@ public struct CompletenessPolicy: Sendable, Hashable {
 }
 
 /// A job's completeness at one moment, computed from its ledger.
-public struct CompletenessReport: Sendable {
-    public var job: String
+package struct CompletenessReport: Sendable {
+    package var job: String
     /// Oldest first, by table.
-    public var gaps: [CoverageGap]
+    package var gaps: [CoverageGap]
     /// One per table.
-    public var freshness: [FreshnessRow]
+    package var freshness: [FreshnessRow]
     /// Complete windows flagged for their volume.
-    public var suspicious: [CoverageRow]
+    package var suspicious: [CoverageRow]
 
-    public init(job: String, gaps: [CoverageGap], freshness: [FreshnessRow], suspicious: [CoverageRow]) {
+    package init(job: String, gaps: [CoverageGap], freshness: [FreshnessRow], suspicious: [CoverageRow]) {
         self.job = job
         self.gaps = gaps
         self.freshness = freshness
@@ -34,32 +34,32 @@ public struct CompletenessReport: Sendable {
     }
 
     /// The gaps a run can still re-pull, oldest first.
-    public func repairable(now: Int64) -> [CoverageGap] {
+    package func repairable(now: Int64) -> [CoverageGap] {
         gaps.filter { $0.isRecoverable(now: now) }.sorted { ($0.start, $0.table) < ($1.start, $1.table) }
     }
 
     /// Gaps still recoverable whose deadline falls within `window` milliseconds of `now`, soonest first.
-    public func nearingDeadline(now: Int64, within window: Int64) -> [CoverageGap] {
+    package func nearingDeadline(now: Int64, within window: Int64) -> [CoverageGap] {
         repairable(now: now).filter { gap in gap.recoverableUntil.map { $0 - now <= window } ?? false }
             .sorted { ($0.recoverableUntil ?? 0) < ($1.recoverableUntil ?? 0) }
     }
 
     /// The soonest deadline of a recoverable gap.
-    public func nearestDeadline(now: Int64) -> Int64? {
+    package func nearestDeadline(now: Int64) -> Int64? {
         repairable(now: now).compactMap(\.recoverableUntil).min()
     }
 
     /// Total seconds of the gaps that are not lost.
-    public var openGapSeconds: Double { gaps.filter { $0.reason != .lost }.reduce(0) { $0 + $1.seconds } }
+    package var openGapSeconds: Double { gaps.filter { $0.reason != .lost }.reduce(0) { $0 + $1.seconds } }
 }
 
-public enum Completeness {
+package enum Completeness {
     /// The report of `policy`'s job from its ledger rows.
     ///
     /// - Parameters:
     ///   - lastSuccessAt, firstRunStart: seconds since the epoch, from the run history.
     ///   - inProgress: runs of the job still reading (their `partial` windows are not gaps yet).
-    public static func evaluate(_ policy: CompletenessPolicy, rows: [CoverageRow], lastSuccessAt: Double?,
+    package static func evaluate(_ policy: CompletenessPolicy, rows: [CoverageRow], lastSuccessAt: Double?,
                                 firstRunStart: Double?, inProgress: Set<Int64> = [], now: Double) -> CompletenessReport {
         let nowMillis = EpochMillis.from(seconds: now)
         let byTable = Dictionary(grouping: rows, by: \.table)

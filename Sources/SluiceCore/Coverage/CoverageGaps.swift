@@ -1,5 +1,5 @@
 /// Why an interval is not covered.
-public enum GapReason: String, Sendable, Hashable {
+package enum GapReason: String, Sendable, Hashable {
     /// A read of it broke off after some pages were committed.
     case partial
     /// Nothing read it.
@@ -10,17 +10,17 @@ public enum GapReason: String, Sendable, Hashable {
 
 /// One row of `sluice_gaps`: an interval between a job's first and newest covered instants that no
 /// `complete` window covers.
-public struct CoverageGap: Sendable, Hashable {
-    public var job: String
-    public var table: String
+package struct CoverageGap: Sendable, Hashable {
+    package var job: String
+    package var table: String
     /// Milliseconds since the epoch; `[start, end)`.
-    public var start: Int64
-    public var end: Int64
-    public var reason: GapReason
+    package var start: Int64
+    package var end: Int64
+    package var reason: GapReason
     /// When the API stops serving the gap's start (nil: the source keeps history).
-    public var recoverableUntil: Int64?
+    package var recoverableUntil: Int64?
 
-    public init(job: String, table: String, start: Int64, end: Int64, reason: GapReason, recoverableUntil: Int64?) {
+    package init(job: String, table: String, start: Int64, end: Int64, reason: GapReason, recoverableUntil: Int64?) {
         self.job = job
         self.table = table
         self.start = start
@@ -29,11 +29,11 @@ public struct CoverageGap: Sendable, Hashable {
         self.recoverableUntil = recoverableUntil
     }
 
-    public var seconds: Double { Double(end - start) / 1000 }
+    package var seconds: Double { Double(end - start) / 1000 }
 
     /// Whether a run can still re-pull it: not lost, and not so close to the deadline that the API may have
     /// dropped its start by the time the request arrives.
-    public func isRecoverable(now: Int64) -> Bool {
+    package func isRecoverable(now: Int64) -> Bool {
         guard reason != .lost else { return false }
         guard let until = recoverableUntil else { return true }
         return until - CoverageGaps.safetyMargin > now
@@ -41,17 +41,17 @@ public struct CoverageGap: Sendable, Hashable {
 }
 
 /// Finds the gaps of one job and table in its ledger. Pure.
-public enum CoverageGaps {
+package enum CoverageGaps {
     /// A gap is only re-pulled while its start is at least this far (10 minutes) from the API's retention
     /// edge: a request planned at the edge would ask for an instant the API has just dropped.
-    public static let safetyMargin: Int64 = 600_000
+    package static let safetyMargin: Int64 = 600_000
 
     /// The gaps among `rows` (one job and table), oldest first.
     ///
     /// - Parameters:
     ///   - recoverableFor: how long the API keeps an instant (milliseconds); nil when it keeps history.
     ///   - inProgress: runs still reading: their `partial` windows are not broken yet, so they are left out.
-    public static func find(_ rows: [CoverageRow], recoverableFor: Int64?, now: Int64,
+    package static func find(_ rows: [CoverageRow], recoverableFor: Int64?, now: Int64,
                             inProgress: Set<Int64> = []) -> [CoverageGap] {
         let settled = rows.filter { !($0.status == .partial && inProgress.contains($0.runID)) && !$0.isPoint }
         guard let first = settled.map(\.start).min(), let newest = settled.map(\.end).max(),

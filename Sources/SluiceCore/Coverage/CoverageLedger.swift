@@ -1,18 +1,18 @@
 /// What one batch's ``CoverageMark`` does to the ledger of its job and table: the rows to write and the rows
 /// (by start) to delete. Pure, so every rule is tested with plain numbers; each backend applies the change in
 /// the batch's own transaction.
-public struct CoverageChange: Sendable, Equatable {
-    public var upserts: [CoverageRow] = []
+package struct CoverageChange: Sendable, Equatable {
+    package var upserts: [CoverageRow] = []
     /// Starts of rows to delete (before the upserts are written).
-    public var deletes: [Int64] = []
+    package var deletes: [Int64] = []
 
-    public init(upserts: [CoverageRow] = [], deletes: [Int64] = []) {
+    package init(upserts: [CoverageRow] = [], deletes: [Int64] = []) {
         self.upserts = upserts
         self.deletes = deletes
     }
 }
 
-public enum CoverageLedger {
+package enum CoverageLedger {
     /// The change `mark` makes.
     ///
     /// - A read in progress (or broken off) writes its window as `partial`, keyed by its start, with the
@@ -27,7 +27,7 @@ public enum CoverageLedger {
     /// - Parameters:
     ///   - existing: the job and table's rows that may be touched: at least those overlapping the mark's UTC
     ///     day and the mark's window (more is harmless).
-    public static func apply(_ mark: CoverageMark, job: String, runID: Int64, now: Int64, existing: [CoverageRow],
+    package static func apply(_ mark: CoverageMark, job: String, runID: Int64, now: Int64, existing: [CoverageRow],
                              history: [CoverageRow]) -> CoverageChange {
         var row = CoverageRow(job: job, table: mark.table, start: mark.start, end: mark.end, status: mark.status,
                               pages: mark.pages, rows: mark.rows, runID: runID, updatedAt: now)
@@ -81,18 +81,18 @@ public enum CoverageLedger {
 /// to this window's length (a rate for intervals, plain rows for snapshots). The window is suspicious when
 /// that expectation is at least 20 rows and the window served under 10 % of it (zero rows included).
 /// Short or naturally quiet windows (a feed polled every few minutes) therefore never raise it.
-public enum SuspiciousVolume {
-    public static let historyCount = 7
-    public static let minimumExpected = 20.0
-    public static let fraction = 0.1
+package enum SuspiciousVolume {
+    package static let historyCount = 7
+    package static let minimumExpected = 20.0
+    package static let fraction = 0.1
 
-    public static func isSuspicious(rows: Int, seconds: Double, history: [(rows: Int, seconds: Double)]) -> Bool {
+    package static func isSuspicious(rows: Int, seconds: Double, history: [(rows: Int, seconds: Double)]) -> Bool {
         guard let expected = expectedRows(seconds: seconds, history: history) else { return false }
         return expected >= minimumExpected && Double(rows) < fraction * expected
     }
 
     /// The median earlier volume scaled to `seconds`; nil without history.
-    public static func expectedRows(seconds: Double, history: [(rows: Int, seconds: Double)]) -> Double? {
+    package static func expectedRows(seconds: Double, history: [(rows: Int, seconds: Double)]) -> Double? {
         if seconds > 0 {
             let rates = history.filter { $0.seconds > 0 }.map { Double($0.rows) / $0.seconds }
             return median(rates).map { $0 * seconds }

@@ -1,5 +1,5 @@
 /// Whether the API said there is nothing more for a window.
-public enum CoverageStatus: String, Sendable, Hashable {
+package enum CoverageStatus: String, Sendable, Hashable {
     /// The API itself ended the window: a null continuation token, no `@odata.nextLink`, a null `nextCursor`,
     /// the whole CSV read and committed.
     case complete
@@ -12,24 +12,24 @@ public enum CoverageStatus: String, Sendable, Hashable {
 ///
 /// Instants are milliseconds since 1970-01-01T00:00:00Z; a window is half-open, `[start, end)`, and a point
 /// (`start == end`) for a snapshot, which is whole at one moment and never makes a gap.
-public struct CoverageMark: Sendable, Hashable {
+package struct CoverageMark: Sendable, Hashable {
     /// The target table the window's rows went to.
-    public var table: String
-    public var start: Int64
-    public var end: Int64
+    package var table: String
+    package var start: Int64
+    package var end: Int64
     /// `complete` only on the batch after which the API has nothing more for the window.
-    public var status: CoverageStatus
+    package var status: CoverageStatus
     /// Pages of this read of the window so far, this batch included.
-    public var pages: Int
+    package var pages: Int
     /// Rows the API served in this read so far (not rows changed), this batch included.
-    public var rows: Int
+    package var rows: Int
     /// When the read completes, complete windows of the same UTC day that it touches become one row (Power BI:
     /// a day, widened by later runs).
-    public var joinsDay: Bool
+    package var joinsDay: Bool
     /// How long the API keeps an instant (milliseconds); nil when it keeps history.
-    public var recoverableFor: Int64?
+    package var recoverableFor: Int64?
 
-    public init(table: String, start: Int64, end: Int64, status: CoverageStatus, pages: Int, rows: Int,
+    package init(table: String, start: Int64, end: Int64, status: CoverageStatus, pages: Int, rows: Int,
                 joinsDay: Bool = false, recoverableFor: Int64? = nil) {
         self.table = table
         self.start = start
@@ -43,23 +43,23 @@ public struct CoverageMark: Sendable, Hashable {
 }
 
 /// One row of `sluice_coverage`: a window of one job and target table, keyed by its start.
-public struct CoverageRow: Sendable, Hashable {
-    public var job: String
-    public var table: String
+package struct CoverageRow: Sendable, Hashable {
+    package var job: String
+    package var table: String
     /// Milliseconds since the epoch; `[start, end)`.
-    public var start: Int64
-    public var end: Int64
-    public var status: CoverageStatus
-    public var pages: Int
-    public var rows: Int
+    package var start: Int64
+    package var end: Int64
+    package var status: CoverageStatus
+    package var pages: Int
+    package var rows: Int
     /// The run that last wrote the row.
-    public var runID: Int64
+    package var runID: Int64
     /// Milliseconds since the epoch.
-    public var updatedAt: Int64
+    package var updatedAt: Int64
     /// A complete window whose volume is far below the job's usual (see ``SuspiciousVolume``).
-    public var suspicious: Bool
+    package var suspicious: Bool
 
-    public init(job: String, table: String, start: Int64, end: Int64, status: CoverageStatus, pages: Int, rows: Int,
+    package init(job: String, table: String, start: Int64, end: Int64, status: CoverageStatus, pages: Int, rows: Int,
                 runID: Int64, updatedAt: Int64, suspicious: Bool = false) {
         self.job = job
         self.table = table
@@ -74,34 +74,34 @@ public struct CoverageRow: Sendable, Hashable {
     }
 
     /// A snapshot's point rather than an interval.
-    public var isPoint: Bool { end == start }
+    package var isPoint: Bool { end == start }
 
     /// Seconds the window spans.
-    public var seconds: Double { Double(end - start) / 1000 }
+    package var seconds: Double { Double(end - start) / 1000 }
 }
 
 /// Milliseconds since the epoch as the warehouse's TIMESTAMP text, and back.
-public enum EpochMillis {
-    public static let day: Int64 = 86_400_000
+package enum EpochMillis {
+    package static let day: Int64 = 86_400_000
 
-    public static func text(_ millis: Int64) -> String {
+    package static func text(_ millis: Int64) -> String {
         let (seconds, ms) = floorDivide(millis, 1000)
         return Timestamps.format(epochSecond: seconds, millis: ms == 0 ? nil : Int(ms))
     }
 
-    public static func parse(_ text: String) -> Int64? {
+    package static func parse(_ text: String) -> Int64? {
         Timestamps.epochSeconds(text).map { Int64(($0 * 1000).rounded()) }
     }
 
-    public static func from(seconds: Double) -> Int64 {
+    package static func from(seconds: Double) -> Int64 {
         guard seconds.isFinite else { return 0 }
         return Int64((min(max(seconds, -62_135_596_800), 253_402_300_799) * 1000).rounded())
     }
 
     /// 00:00:00.000Z of the UTC day holding `millis`.
-    public static func dayStart(_ millis: Int64) -> Int64 { floorDivide(millis, day).quotient * day }
+    package static func dayStart(_ millis: Int64) -> Int64 { floorDivide(millis, day).quotient * day }
 
-    public static func floorDivide(_ a: Int64, _ b: Int64) -> (quotient: Int64, remainder: Int64) {
+    package static func floorDivide(_ a: Int64, _ b: Int64) -> (quotient: Int64, remainder: Int64) {
         let q = a >= 0 ? a / b : -((-a + b - 1) / b)
         return (q, a - q * b)
     }

@@ -1,25 +1,25 @@
-import Foundation
+package import Foundation
 
 /// One row of `sluice_freshness`: can a dashboard built on this job and table be trusted today?
-public struct FreshnessRow: Sendable, Hashable {
-    public var job: String
-    public var table: String
+package struct FreshnessRow: Sendable, Hashable {
+    package var job: String
+    package var table: String
     /// When the job's last `succeeded` or `unchanged` run finished (milliseconds since the epoch).
-    public var lastSuccessAt: Int64?
+    package var lastSuccessAt: Int64?
     /// The end of the newest window such that everything from the job's first covered instant up to it is
     /// complete (gaps the API has already forgotten are counted in ``lostSeconds`` and no longer hold it
     /// back). For snapshots: the newest complete snapshot.
-    public var completeThrough: Int64?
+    package var completeThrough: Int64?
     /// Seconds from ``completeThrough`` to the time of the computation.
-    public var lagSeconds: Int64?
+    package var lagSeconds: Int64?
     /// No success within the job's staleness bound.
-    public var stale: Bool
+    package var stale: Bool
     /// Gaps that can still be repaired.
-    public var gaps: Int
+    package var gaps: Int
     /// Total length of the gaps the API no longer serves.
-    public var lostSeconds: Int64
+    package var lostSeconds: Int64
 
-    public init(job: String, table: String, lastSuccessAt: Int64?, completeThrough: Int64?, lagSeconds: Int64?,
+    package init(job: String, table: String, lastSuccessAt: Int64?, completeThrough: Int64?, lagSeconds: Int64?,
                 stale: Bool, gaps: Int, lostSeconds: Int64) {
         self.job = job
         self.table = table
@@ -33,8 +33,8 @@ public struct FreshnessRow: Sendable, Hashable {
 }
 
 /// Computes freshness from a job and table's ledger and gaps. Pure.
-public enum Freshness {
-    public static func row(job: String, table: String, rows: [CoverageRow], gaps: [CoverageGap],
+package enum Freshness {
+    package static func row(job: String, table: String, rows: [CoverageRow], gaps: [CoverageGap],
                            lastSuccessAt: Int64?, stale: Bool, now: Int64, inProgress: Set<Int64> = []) -> FreshnessRow {
         let through = completeThrough(rows, gaps: gaps, inProgress: inProgress)
         let lost = gaps.filter { $0.reason == .lost }.reduce(Int64(0)) { $0 + ($1.end - $1.start) }
@@ -44,7 +44,7 @@ public enum Freshness {
     }
 
     /// See ``FreshnessRow/completeThrough``.
-    public static func completeThrough(_ rows: [CoverageRow], gaps: [CoverageGap], inProgress: Set<Int64> = []) -> Int64? {
+    package static func completeThrough(_ rows: [CoverageRow], gaps: [CoverageGap], inProgress: Set<Int64> = []) -> Int64? {
         let settled = rows.filter { !($0.status == .partial && inProgress.contains($0.runID)) }
         let intervals = settled.filter { !$0.isPoint }
         guard let first = intervals.map(\.start).min() else {
@@ -59,16 +59,16 @@ public enum Freshness {
 
 /// When a job counts as stale: no success within two schedule intervals, or within the job's
 /// `max_staleness:`.
-public enum Staleness {
+package enum Staleness {
     /// Seconds without a success after which `job` is stale.
-    public static func bound(for job: JobDefinition, now: Date) -> Double {
+    package static func bound(for job: JobDefinition, now: Date) -> Double {
         if let explicit = job.maxStalenessSeconds { return explicit }
         return 2 * longestInterval(job.schedule, timeZone: TimeZones.named(job.timezone) ?? TimeZones.utc, from: now)
     }
 
     /// Stale when the last success (or, before any, the first run's start) is longer ago than `bound`; a job
     /// that never ran is not stale yet.
-    public static func isStale(lastSuccess: Double?, firstRunStart: Double?, bound: Double, now: Double) -> Bool {
+    package static func isStale(lastSuccess: Double?, firstRunStart: Double?, bound: Double, now: Double) -> Bool {
         guard let since = lastSuccess ?? firstRunStart else { return false }
         return now - since > bound
     }

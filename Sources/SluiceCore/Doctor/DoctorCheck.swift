@@ -1,5 +1,5 @@
 /// How one preflight check of `sluice doctor` came out.
-public enum DoctorOutcome: String, Sendable, Hashable, CaseIterable {
+package enum DoctorOutcome: String, Sendable, Hashable, CaseIterable {
     /// ✔ the thing works.
     case pass
     /// ! the check could not tell, or something works but deserves a look (an old download, little headroom).
@@ -8,7 +8,7 @@ public enum DoctorOutcome: String, Sendable, Hashable, CaseIterable {
     case fail
 
     /// The mark the text output shows: `✔`, `!` or `✘`.
-    public var symbol: String {
+    package var symbol: String {
         switch self {
         case .pass: return "✔"
         case .warn: return "!"
@@ -22,17 +22,17 @@ public enum DoctorOutcome: String, Sendable, Hashable, CaseIterable {
 /// A failed check always carries a fix: the operator reads the checklist to know the next step, not to
 /// decode a cause. Nothing here may hold a secret value: details name references (`{env: NAME}`), hosts and
 /// statuses, and the renderer passes every text through the ``Redactor`` once more.
-public struct DoctorCheck: Sendable, Hashable {
+package struct DoctorCheck: Sendable, Hashable {
     /// Short and stable, used as the JSON key of the check: `secrets`, `token`, `report`, `clock`.
-    public var name: String
-    public var outcome: DoctorOutcome
+    package var name: String
+    package var outcome: DoctorOutcome
     /// What was seen, for a person: `Intelligence rejected the client id/secret (HTTP 401, invalid_client)`.
-    public var detail: String
+    package var detail: String
     /// The one thing to do; nil for a passed check.
-    public var fix: String?
+    package var fix: String?
 
     /// A check with an explicit outcome; a failure without a fix gets a generic one rather than none.
-    public init(_ name: String, _ outcome: DoctorOutcome, _ detail: String, fix: String? = nil) {
+    package init(_ name: String, _ outcome: DoctorOutcome, _ detail: String, fix: String? = nil) {
         self.name = name
         self.outcome = outcome
         self.detail = detail
@@ -40,17 +40,17 @@ public struct DoctorCheck: Sendable, Hashable {
     }
 
     /// ✔ `name`: `detail`.
-    public static func pass(_ name: String, _ detail: String) -> DoctorCheck {
+    package static func pass(_ name: String, _ detail: String) -> DoctorCheck {
         DoctorCheck(name, .pass, detail)
     }
 
     /// ! `name`: `detail`, with an optional suggestion.
-    public static func warn(_ name: String, _ detail: String, fix: String? = nil) -> DoctorCheck {
+    package static func warn(_ name: String, _ detail: String, fix: String? = nil) -> DoctorCheck {
         DoctorCheck(name, .warn, detail, fix: fix)
     }
 
     /// ✘ `name`: `detail`, and the one thing to do.
-    public static func fail(_ name: String, _ detail: String, fix: String) -> DoctorCheck {
+    package static func fail(_ name: String, _ detail: String, fix: String) -> DoctorCheck {
         DoctorCheck(name, .fail, detail, fix: fix)
     }
 }

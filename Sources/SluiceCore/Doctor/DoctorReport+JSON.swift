@@ -10,7 +10,7 @@
 /// Texts are redacted like the text output (JSON escaping takes care of control characters).
 extension DoctorReport {
     /// The report as a JSON value.
-    public func json(redactor: Redactor = .shared) -> JSONValue {
+    package func json(redactor: Redactor = .shared) -> JSONValue {
         .object([
             ("ok", .bool(allPassed)),
             ("exit_code", .integer(Int64(exitCode))),
@@ -23,7 +23,7 @@ extension DoctorReport {
 
 extension DoctorSection {
     /// The section as a JSON object.
-    public func json(redactor: Redactor = .shared) -> JSONValue {
+    package func json(redactor: Redactor = .shared) -> JSONValue {
         var pairs: [(String, JSONValue)] = [("kind", .string(kind.rawValue)), ("name", .string(redactor.redact(title)))]
         if let source { pairs.append(("source", .string(source))) }
         if let file { pairs.append(("file", .string(redactor.redact(file)))) }
@@ -36,7 +36,7 @@ extension DoctorSection {
 
 extension DoctorCheck {
     /// The check as a JSON object.
-    public func json(redactor: Redactor = .shared) -> JSONValue {
+    package func json(redactor: Redactor = .shared) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("check", .string(name)), ("result", .string(outcome.rawValue)), ("detail", .string(redactor.redact(detail))),
         ]

@@ -11,7 +11,7 @@
 /// nor a server's stray escape sequence reaches the terminal.
 extension DoctorReport {
     /// The whole report, sections separated by a blank line, ending with ``summaryLine``.
-    public func text(redactor: Redactor = .shared) -> String {
+    package func text(redactor: Redactor = .shared) -> String {
         var blocks = sections.map { $0.text(redactor: redactor) }
         blocks.append(summaryLine)
         return blocks.joined(separator: "\n\n") + "\n"
@@ -20,7 +20,7 @@ extension DoctorReport {
 
 extension DoctorSection {
     /// The heading and one line per check (plus a `→` line under each check that has a fix).
-    public func text(redactor: Redactor = .shared) -> String {
+    package func text(redactor: Redactor = .shared) -> String {
         func clean(_ text: String) -> String { ControlCharacters.escaped(redactor.redact(text)) }
         var lines = [clean(heading)]
         let width = checks.map(\.name.count).max() ?? 0
@@ -34,7 +34,7 @@ extension DoctorSection {
     }
 
     /// `job feed  (cursor-feed, jobs/feed.yaml, 2 requests)`, `job file jobs/x.yaml`, `warehouse ./w.db`.
-    public var heading: String {
+    package var heading: String {
         switch kind {
         case .job:
             var details = [source, file].compactMap { $0 }

@@ -3,7 +3,7 @@
 ///
 /// A broken file never stops the others from being checked: it becomes a section of its own with one ✘ per
 /// problem (file, line and cause, as `sluice validate` prints them).
-public enum DoctorSubject: Sendable {
+package enum DoctorSubject: Sendable {
     /// A job that loaded; its checks are still to be made.
     case job(JobDefinition)
     /// A job file, the job folder or a requested name that cannot be examined, already as its checklist.
@@ -13,7 +13,7 @@ public enum DoctorSubject: Sendable {
     ///
     /// A name that matches no loaded job is looked up among the files that did not load (by file stem); when
     /// none matches either, it gets a ✘ listing the jobs there are.
-    public static func plan(_ folder: JobDirectoryResult, names: [String]) -> [DoctorSubject] {
+    package static func plan(_ folder: JobDirectoryResult, names: [String]) -> [DoctorSubject] {
         let byFile = Dictionary(grouping: folder.errors, by: \.file)
         let folderProblems = folder.errors.filter { !folder.files.contains($0.file) }
         guard !names.isEmpty else {

@@ -1,7 +1,7 @@
 /// Amounts as the doctor checklist writes them: short, rounded, for a person.
-public enum DoctorText {
+package enum DoctorText {
     /// `45 s`, `12 min`, `3 h 12 min`, `2 d 4 h`; negative values read as their magnitude.
-    public static func age(_ seconds: Double) -> String {
+    package static func age(_ seconds: Double) -> String {
         let total = Int64(abs(seconds).rounded())
         if total < 60 { return "\(total) s" }
         let minutes = total / 60
@@ -13,7 +13,7 @@ public enum DoctorText {
     }
 
     /// `512 bytes`, `3.4 KiB`, `41.2 GiB` (binary units, one decimal).
-    public static func bytes(_ count: Int64) -> String {
+    package static func bytes(_ count: Int64) -> String {
         let units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
         guard count >= 1024 else { return "\(count) bytes" }
         var value = Double(count)

@@ -1,10 +1,10 @@
 import Synchronization
-import SluiceCore
+package import SluiceCore
 
 /// What the daemon knows right now that the warehouse does not: the job definitions in force (they change on
 /// SIGHUP) and the progress of the runs in flight. The status page reads it; the scheduler and the runner
 /// write it.
-public final class DaemonState: Sendable {
+package final class DaemonState: Sendable {
     private struct State {
         var jobs: [JobDefinition] = []
         var brokenFiles: [JobFileError] = []
@@ -13,24 +13,24 @@ public final class DaemonState: Sendable {
 
     private let state = Mutex(State())
 
-    public init(jobs: [JobDefinition] = [], brokenFiles: [JobFileError] = []) {
+    package init(jobs: [JobDefinition] = [], brokenFiles: [JobFileError] = []) {
         state.withLock { $0.jobs = jobs; $0.brokenFiles = brokenFiles }
     }
 
     /// The jobs in force, by name.
-    public var jobs: [JobDefinition] { state.withLock { $0.jobs }.sorted { $0.name < $1.name } }
+    package var jobs: [JobDefinition] { state.withLock { $0.jobs }.sorted { $0.name < $1.name } }
 
     /// The job files with problems at the last (re)load; their jobs keep an earlier definition or do not run.
-    public var brokenFiles: [JobFileError] { state.withLock { $0.brokenFiles } }
+    package var brokenFiles: [JobFileError] { state.withLock { $0.brokenFiles } }
 
-    public func setJobs(_ jobs: [JobDefinition], brokenFiles: [JobFileError]) {
+    package func setJobs(_ jobs: [JobDefinition], brokenFiles: [JobFileError]) {
         state.withLock { $0.jobs = jobs; $0.brokenFiles = brokenFiles }
     }
 
     /// Progress of the runs in flight, by job.
-    public var progress: [String: RunProgress] { state.withLock { $0.progress } }
+    package var progress: [String: RunProgress] { state.withLock { $0.progress } }
 
-    public func record(_ progress: RunProgress) { state.withLock { $0.progress[progress.job] = progress } }
+    package func record(_ progress: RunProgress) { state.withLock { $0.progress[progress.job] = progress } }
 
-    public func runEnded(_ job: String) { state.withLock { _ = $0.progress.removeValue(forKey: job) } }
+    package func runEnded(_ job: String) { state.withLock { _ = $0.progress.removeValue(forKey: job) } }
 }

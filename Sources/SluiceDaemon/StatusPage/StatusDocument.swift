@@ -1,12 +1,13 @@
-import SluiceCore
+package import SluiceCore
 
 /// The JSON of `sluice status --json`, also served as `GET /api/status` by the daemon: one builder, so the
 /// two can never drift apart.
-public enum StatusDocument {
-    public static func json(warehouse: String, statuses: [JobStatus], brokenFiles: [JobFileError]) -> JSONValue {
+package enum StatusDocument {
+    package static func json(warehouse: String, statuses: [JobStatus], brokenFiles: [JobFileError]) -> JSONValue {
         .object([
             ("warehouse", .string(warehouse)),
             ("jobs", .array(statuses.map(\.json))),
+            ("tenants", JobStatus.tenantsJSON(statuses)),
             ("broken_files", .array(brokenFiles.map { error in
                 .object([("file", .string(error.file)), ("line", .integer(Int64(error.line))),
                          ("message", .string(error.message))])
@@ -15,7 +16,7 @@ public enum StatusDocument {
     }
 
     /// The document as text, redacted.
-    public static func text(warehouse: String, statuses: [JobStatus], brokenFiles: [JobFileError]) -> String {
+    package static func text(warehouse: String, statuses: [JobStatus], brokenFiles: [JobFileError]) -> String {
         Redactor.shared.redact(json(warehouse: warehouse, statuses: statuses, brokenFiles: brokenFiles).jsonText)
     }
 }

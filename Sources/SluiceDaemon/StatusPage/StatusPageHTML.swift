@@ -3,8 +3,8 @@ import SluiceCore
 /// Renders a ``StatusPageModel`` as one self-contained HTML document: inline CSS (allowed by a per-response
 /// nonce), inline SVG, no script, reloading itself every 30 seconds. Every piece of outside text goes through
 /// ``HTMLText/escape(_:)`` after the redactor.
-public enum StatusPageHTML {
-    public static func render(_ model: StatusPageModel, product: String, nonce: String) -> String {
+package enum StatusPageHTML {
+    package static func render(_ model: StatusPageModel, product: String, nonce: String) -> String {
         let failing = model.panels.filter { $0.mark == .failed }.count
         let withGaps = model.panels.filter { ($0.status.completeness?.gaps ?? []).contains { $0.reason != .lost } }.count
         var summary = "\(model.panels.count) job\(model.panels.count == 1 ? "" : "s") · \(failing) failing"
@@ -21,11 +21,9 @@ public enum StatusPageHTML {
             </head><body>
             <header><h1>Sluice</h1><p class="summary">\(escape(summary)) · updated \(escape(instant(model.now)))</p></header>
             <main>
-            <section class="jobs" aria-label="jobs">
 
             """
-        for panel in model.panels { html += card(panel, now: model.now) }
-        html += "</section>\n"
+        html += jobSections(model)
         html += brokenFiles(model.brokenFiles)
         html += heatMap(model)
         html += timeline(model)
@@ -51,6 +49,27 @@ public enum StatusPageHTML {
     }
 
     // MARK: Job cards
+
+    /// One section of cards, or one per tenant (jobs without a tenant first) when any job has a `tenant:`.
+    static func jobSections(_ model: StatusPageModel) -> String {
+        let groups = JobStatus.groupedByTenant(model.panels.map(\.status))
+        guard groups.contains(where: { $0.tenant != nil }) else {
+            return "<section class=\"jobs\" aria-label=\"jobs\">\n"
+                + model.panels.map { card($0, now: model.now) }.joined() + "</section>\n"
+        }
+        var out = ""
+        for group in groups {
+            let names = Set(group.statuses.map(\.job))
+            let panels = model.panels.filter { names.contains($0.status.job) }
+            let label = group.tenant.map { "tenant \($0)" } ?? "no tenant"
+            let failing = panels.filter { $0.mark == .failed }.count
+            out += "<h2 class=\"tenant\">\(escape(label)) · \(panels.count) job\(panels.count == 1 ? "" : "s") · "
+                + "\(failing) failing</h2>\n"
+            out += "<section class=\"jobs\" aria-label=\"\(escape(label))\">\n"
+                + panels.map { card($0, now: model.now) }.joined() + "</section>\n"
+        }
+        return out
+    }
 
     static func card(_ panel: StatusPageModel.Panel, now: Double) -> String {
         let s = panel.status

@@ -1,55 +1,55 @@
-import SluiceCore
+package import SluiceCore
 
 /// Everything the status page shows, computed from the jobs' status, run history and coverage; pure, so every
 /// rule of the page (a job's mark, a day's coverage cell, the deadline call-outs) is tested without a server.
-public struct StatusPageModel: Sendable {
+package struct StatusPageModel: Sendable {
     /// The one mark a job gets, in order of precedence (a running job that failed last time shows running).
-    public enum Mark: String, Sendable {
+    package enum Mark: String, Sendable {
         case running, failed, stale, succeeded, unchanged, cancelled, never
     }
 
     /// One UTC day of one job in the coverage heat map, worst first.
-    public enum Cell: String, Sendable, CaseIterable {
+    package enum Cell: String, Sendable, CaseIterable {
         case lost, partial, missing, suspicious, complete, none
     }
 
     /// One run on the 24-hour timeline (seconds since the epoch).
-    public struct Bar: Sendable, Equatable {
-        public var runID: Int64
-        public var start: Double
-        public var end: Double
-        public var status: RunStatus
-        public var rows: Int
+    package struct Bar: Sendable, Equatable {
+        package var runID: Int64
+        package var start: Double
+        package var end: Double
+        package var status: RunStatus
+        package var rows: Int
     }
 
-    public struct Panel: Sendable {
-        public var status: JobStatus
-        public var mark: Mark
+    package struct Panel: Sendable {
+        package var status: JobStatus
+        package var mark: Mark
         /// The run in flight, when there is one.
-        public var progress: RunProgress?
+        package var progress: RunProgress?
         /// Rows written by each of the last 30 finished runs, oldest first.
-        public var rowsPerRun: [Int]
+        package var rowsPerRun: [Int]
         /// One cell per day of ``StatusPageModel/days``.
-        public var cells: [Cell]
-        public var timeline: [Bar]
+        package var cells: [Cell]
+        package var timeline: [Bar]
         /// "day 2026-11-10 partial — the API forgets it in 3 days: sluice backfill pbi --gaps".
-        public var callouts: [String]
+        package var callouts: [String]
     }
 
     /// Seconds since the epoch when the page was made.
-    public var now: Double
+    package var now: Double
     /// The last 30 UTC days, oldest first (milliseconds of each day's 00:00Z).
-    public var days: [Int64]
-    public var panels: [Panel]
+    package var days: [Int64]
+    package var panels: [Panel]
     /// Job files that did not load (file, line, cause); their jobs run an earlier definition or not at all.
-    public var brokenFiles: [JobFileError] = []
+    package var brokenFiles: [JobFileError] = []
 
-    public static let dayCount = 30
-    public static let runCount = 30
-    public static let timelineSeconds = 86_400.0
+    package static let dayCount = 30
+    package static let runCount = 30
+    package static let timelineSeconds = 86_400.0
 
     /// The model of `statuses` with each job's runs (newest first), coverage rows and progress.
-    public static func build(statuses: [JobStatus], runs: [String: [RunRecord]], coverage: [String: [CoverageRow]],
+    package static func build(statuses: [JobStatus], runs: [String: [RunRecord]], coverage: [String: [CoverageRow]],
                              progress: [String: RunProgress], brokenFiles: [JobFileError] = [], warningSeconds: Double,
                              now: Double) -> StatusPageModel {
         let nowMillis = EpochMillis.from(seconds: now)

@@ -1,10 +1,10 @@
 import Foundation
-import Logging
-import SluiceCore
+package import Logging
+package import SluiceCore
 
 /// What `GET /` and `GET /api/status` on the metrics address answer: the status page and the JSON of
 /// `sluice status --json`, both read from the warehouse at request time.
-public struct StatusPageServer: Sendable {
+package struct StatusPageServer: Sendable {
     let state: DaemonState
     let warehouse: any Warehouse
     /// The warehouse as `sluice status --json` names it (its path).
@@ -14,7 +14,7 @@ public struct StatusPageServer: Sendable {
     let product: String
     let logger: Logger
 
-    public init(state: DaemonState, warehouse: any Warehouse, warehouseName: String, warningSeconds: Double,
+    package init(state: DaemonState, warehouse: any Warehouse, warehouseName: String, warningSeconds: Double,
                 product: String, logger: Logger) {
         self.state = state
         self.warehouse = warehouse

@@ -14,6 +14,7 @@ enum StatusPageStyle {
         h2{font-size:17px;margin:0 0 8px}
         .summary{margin:4px 0 0;color:var(--muted)}
         .jobs{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:12px;margin-top:12px}
+        h2.tenant{margin:18px 0 0}
         .job{background:var(--card);border:1px solid var(--line);border-left:6px solid var(--muted);border-radius:6px;\
         padding:10px 12px;min-width:0}
         .job.m-succeeded,.job.m-unchanged{border-left-color:var(--ok)}

@@ -1,4 +1,5 @@
 import Hummingbird
+import Synchronization
 
 extension CitrixMonitorEmulator {
     /// Answers one Monitor request (`$metadata` or an entity set) and records it.

@@ -1,5 +1,5 @@
-import Foundation
-import Hummingbird
+package import Foundation
+package import Hummingbird
 import Synchronization
 
 /// Emulates the Citrix DaaS Monitor Service OData v4 API and its `cctrustoauth2` token endpoint,
@@ -17,25 +17,25 @@ import Synchronization
 ///
 /// Rows are generated from their index (deterministic); `modify` bumps rows' change date. Monitor requests
 /// (not token requests) are counted in `journal`, and positional fault knobs use those numbers.
-public final class CitrixMonitorEmulator: Emulator {
+package final class CitrixMonitorEmulator: Emulator {
     /// The fixed shape of the service.
-    public struct Configuration: Sendable {
-        public var customerID: String
-        public var clientID: String
-        public var clientSecret: String
+    package struct Configuration: Sendable {
+        package var customerID: String
+        package var clientID: String
+        package var clientSecret: String
         /// Rows per entity set (`Sessions`, `Machines`, `Users`, `SessionMetrics`, `ResourceUtilizationSummary`).
-        public var rowCounts: [String: Int]
+        package var rowCounts: [String: Int]
         /// The newest row's instant; older rows are `rowInterval` apart.
-        public var anchor: Date
-        public var rowInterval: Duration
+        package var anchor: Date
+        package var rowInterval: Duration
         /// Rows per page (the docs say 100 in one revision, 1000 in another).
-        public var pageSize: Int
+        package var pageSize: Int
         /// How long each Monitor request is held open, so overlapping requests are detectable.
-        public var holdTime: Duration
+        package var holdTime: Duration
         /// Token lifetime, sent as the string `expires_in`.
-        public var tokenLifetimeSeconds: Int
+        package var tokenLifetimeSeconds: Int
 
-        public init(customerID: String = "demo-customer", clientID: String = "demo-client", clientSecret: String,
+        package init(customerID: String = "demo-customer", clientID: String = "demo-client", clientSecret: String,
                     rowCounts: [String: Int] = ["Sessions": 300, "Machines": 40, "Users": 120, "SessionMetrics": 300,
                                                 "ResourceUtilizationSummary": 96],
                     anchor: Date = Date(), rowInterval: Duration = .seconds(600), pageSize: Int = 100,
@@ -66,18 +66,18 @@ public final class CitrixMonitorEmulator: Emulator {
         var brokenNextLinks = 0
     }
 
-    public let configuration: Configuration
+    package let configuration: Configuration
     let state: Mutex<State>
     /// The token endpoint (its own journal and faults; `expireAllTokens()` forces a new token).
-    public let tokens: OAuthTokenEndpoint
+    package let tokens: OAuthTokenEndpoint
     /// Monitor requests (`$metadata` and entity sets), without credentials.
-    public let journal = RequestJournal()
+    package let journal = RequestJournal()
     /// Failures, delays (slow pages) and truncated bodies (malformed JSON), by Monitor request number.
-    public let faults = FaultKnobs()
+    package let faults = FaultKnobs()
     /// The clock of this server's `Date` headers (token route included).
-    public let serverClock = ServerClock()
+    package let serverClock = ServerClock()
 
-    public init(_ configuration: Configuration) {
+    package init(_ configuration: Configuration) {
         self.configuration = configuration
         self.state = Mutex(State(pageSize: configuration.pageSize))
         self.tokens = OAuthTokenEndpoint(.init(path: "/cctrustoauth2/root/tokens/clients", clientID: configuration.clientID,
@@ -87,14 +87,14 @@ public final class CitrixMonitorEmulator: Emulator {
     }
 
     /// Served under `/monitorodata`, so the base URL is a job file's `api_base`.
-    public var basePath: String { "/monitorodata" }
+    package var basePath: String { "/monitorodata" }
 
     /// The job file's `token_url` for an `api_base` this emulator handed out.
-    public static func tokenURL(forAPIBase apiBase: String) -> String {
+    package static func tokenURL(forAPIBase apiBase: String) -> String {
         String(apiBase.dropLast("/monitorodata".count)) + "/cctrustoauth2/{customer_id}/tokens/clients"
     }
 
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    package func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("/cctrustoauth2/:customer/tokens/clients") { request, context in
             let customer = context.parameters.get("customer") ?? ""
             guard customer == self.configuration.customerID || customer == "root" else {
@@ -110,14 +110,14 @@ public final class CitrixMonitorEmulator: Emulator {
     // MARK: - Knobs
 
     /// Requests that arrived while another request of the same customer was in flight.
-    public var concurrencyViolations: Int { state.withLock { $0.violations } }
+    package var concurrencyViolations: Int { state.withLock { $0.violations } }
 
     /// Changes the page size from now on.
-    public func setPageSize(_ size: Int) { state.withLock { $0.pageSize = max(1, size) } }
+    package func setPageSize(_ size: Int) { state.withLock { $0.pageSize = max(1, size) } }
 
     /// Modifies rows (1-based indexes) of an entity set: their change date moves to `date` and a value changes
     /// (Sessions end, Users are renamed, Machines go into maintenance).
-    public func modify(_ entity: String, rows: [Int], at date: Date) {
+    package func modify(_ entity: String, rows: [Int], at date: Date) {
         let millis = EmulatorTimestamp.millis(of: date)
         state.withLock { state in
             for i in rows {
@@ -129,35 +129,35 @@ public final class CitrixMonitorEmulator: Emulator {
 
     /// Answers Monitor request `number` with an OData error body (`{"error":{"code","message"}}`) and `status`
     /// (200 by default: third-party clients met error bodies in successful answers).
-    public func odataError(onRequest number: Int, status: Int = 200,
+    package func odataError(onRequest number: Int, status: Int = 200,
                            message: String = "An error has occurred while processing the query (injected)") {
         state.withLock { $0.odataErrors[number] = (status, message) }
     }
 
     /// Answers Monitor request `number` with `307 Temporary Redirect` to the same path and query on `origin`
     /// (`http://host:port`): a proxy or a hostile server sending the client elsewhere.
-    public func redirect(onRequest number: Int, to origin: String) {
+    package func redirect(onRequest number: Int, to origin: String) {
         state.withLock { $0.redirects[number] = origin }
     }
 
     /// Expires every token when Monitor request `number` arrives, so that request gets a 401.
-    public func expireTokens(onRequest number: Int) {
+    package func expireTokens(onRequest number: Int) {
         state.withLock { _ = $0.expireTokensAt.insert(number) }
     }
 
     /// Refuses the next `times` requests that follow an `@odata.nextLink` with a 400 OData error (a skip token
     /// the service no longer accepts): the chain breaks after its first page.
-    public func breakNextLinks(times: Int) {
+    package func breakNextLinks(times: Int) {
         state.withLock { $0.brokenNextLinks = times }
     }
 
     /// Writes `@odata.nextLink` with this origin (`http://host:port`) instead of the request's own.
-    public func setNextLinkOrigin(_ origin: String?) {
+    package func setNextLinkOrigin(_ origin: String?) {
         state.withLock { $0.nextLinkOrigin = origin }
     }
 
     /// The row keys a complete read of `entity` returns, for checks (`SessionKey` GUID / `Id` text).
-    public func keyText(_ entity: String, row i: Int) -> String? {
+    package func keyText(_ entity: String, row i: Int) -> String? {
         guard let shape = CitrixCatalog.all.first(where: { $0.name == entity }) else { return nil }
         let cells = shape.row(i, rowContext(shape, row: i))
         guard case .text(let key) = cells[0] else { return cells[0].json }
@@ -165,7 +165,7 @@ public final class CitrixMonitorEmulator: Emulator {
     }
 
     /// Row `i`'s change date as the service writes it (`2024-08-06T07:08:50.72Z`).
-    public func changeDateText(_ entity: String, row i: Int) -> String? {
+    package func changeDateText(_ entity: String, row i: Int) -> String? {
         guard let shape = CitrixCatalog.all.first(where: { $0.name == entity }),
               let index = shape.properties.firstIndex(where: { $0.name == shape.changeDate }) else { return nil }
         let json = shape.row(i, rowContext(shape, row: i))[index].json

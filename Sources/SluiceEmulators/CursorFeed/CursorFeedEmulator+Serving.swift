@@ -1,4 +1,5 @@
 import Hummingbird
+import Synchronization
 
 extension CursorFeedEmulator {
     /// A page request after its parameters were read.

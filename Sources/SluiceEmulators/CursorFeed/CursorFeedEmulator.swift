@@ -1,5 +1,5 @@
-import Foundation
-import Hummingbird
+package import Foundation
+package import Hummingbird
 import Synchronization
 
 /// Emulates a `{ rows, nextCursor, schemaVersion }` BI data feed.
@@ -11,38 +11,38 @@ import Synchronization
 /// `expectedToken` is set. Data is generated from row ids (deterministic); tests change it with `touch` and
 /// `append`, and inject faults through `faults`. Every request to the dataset route is counted in `journal`,
 /// and `faults`' positional knobs use those 1-based numbers.
-public final class CursorFeedEmulator: Emulator {
+package final class CursorFeedEmulator: Emulator {
     /// The fixed shape of the feed.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Path prefix before the dataset, e.g. `/api/bi/v1`.
-        public var basePath: String
+        package var basePath: String
         /// Dataset name, the last path segment.
-        public var dataset: String
+        package var dataset: String
         /// Rows at start, ids 1…rowCount.
-        public var rowCount: Int
+        package var rowCount: Int
         /// Bearer token required in `Authorization`; nil serves without authentication.
-        public var expectedToken: String?
+        package var expectedToken: String?
         /// Rows with this id or above carry an extra `region` field, and pages holding one say schemaVersion 2.
-        public var schemaGrowthAtRow: Int?
+        package var schemaGrowthAtRow: Int?
         /// Query parameter names, as the job file's `cursor_param` and `since_param` say.
-        public var cursorParam: String
+        package var cursorParam: String
         /// Name of the incremental filter parameter.
-        public var sinceParam: String
+        package var sinceParam: String
         /// Name of the page size parameter.
-        public var pageSizeParam: String
+        package var pageSizeParam: String
         /// Name of the row field holding the update instant.
-        public var updatedField: String
+        package var updatedField: String
         /// Page size when the client sends none.
-        public var defaultPageSize: Int
+        package var defaultPageSize: Int
         /// Larger requested page sizes are reduced to this.
-        public var maxPageSize: Int
+        package var maxPageSize: Int
         /// `updated_at_utc` of row 1; row n is `n - 1` intervals later.
-        public var firstUpdatedAt: Date
+        package var firstUpdatedAt: Date
         /// Time between consecutive rows' `updated_at_utc`.
-        public var rowInterval: Duration
+        package var rowInterval: Duration
 
         /// A feed configuration; the defaults follow the design's `cursor-feed` job defaults.
-        public init(
+        package init(
             basePath: String = "/api/bi/v1",
             dataset: String = "access-requests",
             rowCount: Int = 250,
@@ -80,16 +80,16 @@ public final class CursorFeedEmulator: Emulator {
 
     let state: Mutex<State>
     /// The fixed configuration this feed was created with (runtime knobs are read through their accessors).
-    public let configuration: Configuration
+    package let configuration: Configuration
     /// Requests to the dataset route: count, log (without credentials) and counts by status.
-    public let journal = RequestJournal()
+    package let journal = RequestJournal()
     /// Injected failures, delays and damaged bodies, by request number.
-    public let faults = FaultKnobs()
+    package let faults = FaultKnobs()
     /// The clock of this server's `Date` headers.
-    public let serverClock = ServerClock()
+    package let serverClock = ServerClock()
 
     /// A feed with the given configuration.
-    public init(_ configuration: Configuration = Configuration()) {
+    package init(_ configuration: Configuration = Configuration()) {
         self.configuration = configuration
         let interval = configuration.rowInterval.components
         let table = CursorFeedTable(
@@ -101,22 +101,22 @@ public final class CursorFeedEmulator: Emulator {
     }
 
     /// The path prefix the server adds to the base URL it hands out.
-    public var basePath: String { configuration.basePath }
+    package var basePath: String { configuration.basePath }
 
     /// Mounts `GET {basePath}/{dataset}`; any other dataset name is answered 404 (and still counted).
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    package func addRoutes(to router: Router<BasicRequestContext>) {
         router.get(RouterPath(configuration.basePath + "/:dataset")) { request, context in
             try await self.respond(to: request, dataset: context.parameters.get("dataset") ?? "")
         }
     }
 
     /// Changes the token the feed expects (nil: no authentication), e.g. to emulate a revoked token.
-    public func setExpectedToken(_ token: String?) {
+    package func setExpectedToken(_ token: String?) {
         state.withLock { $0.configuration.expectedToken = token }
     }
 
     /// Makes rows from `id` on carry the extra `region` field (nil: none do).
-    public func setSchemaGrowth(atRow id: Int?) {
+    package func setSchemaGrowth(atRow id: Int?) {
         state.withLock { $0.configuration.schemaGrowthAtRow = id }
     }
 
@@ -124,7 +124,7 @@ public final class CursorFeedEmulator: Emulator {
     ///
     /// Without explicit values the name becomes `item <id> rev <k>` (k counts this row's touches) and the
     /// amount grows by 1.00. Unknown ids are ignored.
-    public func touch(ids: [Int], at date: Date, name: String? = nil, amount: Double? = nil) {
+    package func touch(ids: [Int], at date: Date, name: String? = nil, amount: Double? = nil) {
         let millis = EmulatorTimestamp.millis(of: date)
         state.withLock { state in
             state.table.touch(ids: ids, millis: millis) { id, current in
@@ -138,21 +138,21 @@ public final class CursorFeedEmulator: Emulator {
 
     /// Adds `count` rows after the newest row in the feed (one `rowInterval` apart); returns their ids.
     @discardableResult
-    public func append(count: Int) -> [Int] {
+    package func append(count: Int) -> [Int] {
         state.withLock { $0.table.append(count: count) }
     }
 
     /// How many rows the feed holds.
-    public var rowCount: Int { state.withLock { $0.table.count } }
+    package var rowCount: Int { state.withLock { $0.table.count } }
 
     /// The ids a complete read would return, in feed order, optionally only those updated at or after `date`.
-    public func orderedIDs(updatedSince date: Date? = nil) -> [Int] {
+    package func orderedIDs(updatedSince date: Date? = nil) -> [Int] {
         let bound = CursorFeedTable.Key(millis: date.map(EmulatorTimestamp.millis(of:)) ?? .min, id: 0)
         return state.withLock { $0.table.keys(after: bound, limit: .max).map(\.id) }
     }
 
     /// The row's current `updated_at_utc` text (`2026-01-01T00:05:00Z`), or nil for an unknown id.
-    public func updatedAt(id: Int) -> String? {
+    package func updatedAt(id: Int) -> String? {
         state.withLock { $0.table.key(of: id) }.map { EmulatorTimestamp.iso8601(millis: $0.millis) }
     }
 

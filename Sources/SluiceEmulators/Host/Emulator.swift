@@ -1,10 +1,10 @@
-import Hummingbird
+package import Hummingbird
 
 /// An emulated API that `EmulatorServer` can host on a loopback port.
 ///
 /// Each emulator is a `Sendable` reference whose state and fault knobs tests change while it serves;
 /// the server only asks it for its routes once, when it starts.
-public protocol Emulator: Sendable {
+package protocol Emulator: Sendable {
     /// Path prefix of the API (e.g. `/api/bi/v1`); `""` for an API served at the root.
     ///
     /// The server hands callers `http://host:port` followed by this prefix, which is what a job file's
@@ -20,8 +20,8 @@ public protocol Emulator: Sendable {
 
 extension Emulator {
     /// Served at the root unless the emulator says otherwise.
-    public var basePath: String { "" }
+    package var basePath: String { "" }
 
     /// A clock that agrees with this machine's, for emulators without a knob of their own.
-    public var serverClock: ServerClock { ServerClock() }
+    package var serverClock: ServerClock { ServerClock() }
 }

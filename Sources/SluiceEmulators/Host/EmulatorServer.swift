@@ -1,14 +1,14 @@
 import Hummingbird
-import Logging
+package import Logging
 
 /// Runs emulators on loopback HTTP servers for the duration of a closure.
 ///
 /// Lifetimes are scoped, in the style of AsyncHTTPClient's `withHTTPClient`: every server runs in a child
 /// task of a task group, the closure receives the base URLs once every server is listening, and the servers
 /// are cancelled and awaited when the closure returns or throws. Nothing outlives the call.
-public enum EmulatorServer {
+package enum EmulatorServer {
     /// How long to wait for the servers to start listening before giving up.
-    public static let startupTimeout: Duration = .seconds(10)
+    package static let startupTimeout: Duration = .seconds(10)
 
     /// Serves one emulator on `host` (port 0: the system picks a free one) while `body` runs.
     ///
@@ -19,7 +19,7 @@ public enum EmulatorServer {
     ///   - logger: Server logger; by default the server logs nothing.
     ///   - body: Receives the base URL, `http://host:port` followed by the emulator's `basePath`.
     /// - Returns: Whatever `body` returns.
-    public static func withRunning<Result>(
+    package static func withRunning<Result>(
         _ emulator: some Emulator,
         host: String = "127.0.0.1",
         port: Int = 0,
@@ -43,7 +43,7 @@ public enum EmulatorServer {
     ///   - logger: Server logger; by default the servers log nothing.
     ///   - body: Receives the base URLs, in the order of `emulators`.
     /// - Returns: Whatever `body` returns.
-    public static func withRunning<Result>(
+    package static func withRunning<Result>(
         _ emulators: [any Emulator],
         host: String = "127.0.0.1",
         logger: Logger? = nil,
@@ -118,12 +118,12 @@ public enum EmulatorServer {
 }
 
 /// Why an emulator server could not be used.
-public enum EmulatorServerError: Error, CustomStringConvertible {
+package enum EmulatorServerError: Error, CustomStringConvertible {
     /// The servers did not all start listening in time (and none reported a bind error).
     case notListening(host: String, timeout: Duration)
 
     /// What went wrong, for the test log.
-    public var description: String {
+    package var description: String {
         switch self {
         case .notListening(let host, let timeout):
             "emulator server on \(host) did not start listening within \(timeout)"

@@ -8,14 +8,14 @@ import Synchronization
 /// server whose clock is wrong, or rather a client machine whose clock is: `sluice doctor` compares the two).
 ///
 /// Only the header moves: tokens, events and rows keep following the emulator's own configuration.
-public final class ServerClock: Sendable {
+package final class ServerClock: Sendable {
     private let offset = Mutex<Duration>(.zero)
 
     /// A clock that agrees with this machine's.
-    public init() {}
+    package init() {}
 
     /// From now on, `Date` headers say the time `offset` from now (negative: behind); `.zero` restores the truth.
-    public func setOffset(_ offset: Duration) {
+    package func setOffset(_ offset: Duration) {
         self.offset.withLock { $0 = offset }
     }
 

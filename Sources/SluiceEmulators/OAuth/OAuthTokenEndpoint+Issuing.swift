@@ -1,11 +1,12 @@
 import Foundation
-import Hummingbird
+package import Hummingbird
+import Synchronization
 
 extension OAuthTokenEndpoint {
     /// Answers one token request: checks grant type, credentials and scope, then issues a token.
     ///
     /// Other emulators call this from their own routes, e.g. Citrix's `/cctrustoauth2/{customer}/tokens/clients`.
-    public func respond(to request: Request) async throws -> Response {
+    package func respond(to request: Request) async throws -> Response {
         let number = journal.arrive()
         let plan = faults.plan(forRequest: number)
         var response: Response

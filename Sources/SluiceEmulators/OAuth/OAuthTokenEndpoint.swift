@@ -1,5 +1,5 @@
-import Foundation
-import Hummingbird
+package import Foundation
+package import Hummingbird
 import Synchronization
 
 /// An OAuth2 client-credentials token endpoint, the piece every emulated API's token step shares.
@@ -9,9 +9,9 @@ import Synchronization
 /// form body, and answers `{"access_token", "token_type", "expires_in"}`. Emulators that need a token step
 /// either mount it in their own router (`respond(to:)`) or host it on its own port (it is an `Emulator`).
 /// Issued tokens are checked with `isValid(_:)`; tests expire them early with `expireAllTokens()`.
-public final class OAuthTokenEndpoint: Emulator {
+package final class OAuthTokenEndpoint: Emulator {
     /// How issued tokens look.
-    public enum TokenStyle: Sendable {
+    package enum TokenStyle: Sendable {
         /// A random opaque string.
         case opaque
         /// `header.payload.signature`, base64url, with `iat`, `nbf`, `exp` and `jti` claims in the payload
@@ -20,7 +20,7 @@ public final class OAuthTokenEndpoint: Emulator {
     }
 
     /// How `expires_in` is written in the token response.
-    public enum ExpiresInStyle: Sendable {
+    package enum ExpiresInStyle: Sendable {
         /// A JSON number, as WS1 and Entra ID send it.
         case number
         /// A JSON string, as Citrix Cloud sends it (`"3600"`).
@@ -28,26 +28,26 @@ public final class OAuthTokenEndpoint: Emulator {
     }
 
     /// The fixed shape of the endpoint.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Path of the token route when the endpoint is hosted on its own (e.g. `/oauth/token`).
-        public var path: String
+        package var path: String
         /// Client id the endpoint accepts.
-        public var clientID: String
+        package var clientID: String
         /// Client secret the endpoint accepts.
-        public var clientSecret: String
+        package var clientSecret: String
         /// Lifetime of issued tokens, reported as `expires_in`.
-        public var lifetimeSeconds: Int
+        package var lifetimeSeconds: Int
         /// Opaque or JWT-like tokens.
-        public var tokenStyle: TokenStyle
+        package var tokenStyle: TokenStyle
         /// Number or string `expires_in`.
-        public var expiresInStyle: ExpiresInStyle
+        package var expiresInStyle: ExpiresInStyle
         /// `token_type` in the response (`bearer` for WS1 and Citrix, `Bearer` for Entra ID).
-        public var tokenType: String
+        package var tokenType: String
         /// When set, requests must carry exactly this `scope` form field (Entra ID's `…/.default`).
-        public var requiredScope: String?
+        package var requiredScope: String?
 
         /// A configuration; only the credentials have no default.
-        public init(
+        package init(
             path: String = "/oauth/token",
             clientID: String,
             clientSecret: String,
@@ -78,38 +78,38 @@ public final class OAuthTokenEndpoint: Emulator {
     let state: Mutex<State>
     let now: @Sendable () -> Date
     /// Requests to the token route; failed token requests are recorded too, never with their credentials.
-    public let journal = RequestJournal()
+    package let journal = RequestJournal()
     /// Faults for token requests (counted by `journal`'s arrival numbers).
-    public let faults = FaultKnobs()
+    package let faults = FaultKnobs()
 
     /// An endpoint with the given configuration; `now` is injectable so expiry can be tested without waiting.
-    public init(_ configuration: Configuration, now: @escaping @Sendable () -> Date = { Date() }) {
+    package init(_ configuration: Configuration, now: @escaping @Sendable () -> Date = { Date() }) {
         self.state = Mutex(State(configuration: configuration))
         self.now = now
     }
 
     /// Mounts the token route at `configuration.path` (POST).
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    package func addRoutes(to router: Router<BasicRequestContext>) {
         let path = state.withLock { $0.configuration.path }
         router.post(RouterPath(path)) { request, _ in try await self.respond(to: request) }
     }
 
     /// How many tokens have been issued.
-    public var tokensIssued: Int { state.withLock { $0.issued } }
+    package var tokensIssued: Int { state.withLock { $0.issued } }
 
     /// True when `token` was issued here, has not expired and has not been expired early.
-    public func isValid(_ token: String) -> Bool {
+    package func isValid(_ token: String) -> Bool {
         let nowMillis = EmulatorTimestamp.millis(of: now())
         return state.withLock { $0.tokens[token].map { $0 > nowMillis } ?? false }
     }
 
     /// Expires every token issued so far; clients must fetch a new one (their next call gets 401).
-    public func expireAllTokens() {
+    package func expireAllTokens() {
         state.withLock { $0.tokens.removeAll() }
     }
 
     /// Changes the accepted credentials (e.g. to emulate a rotated secret); issued tokens stay valid.
-    public func setCredentials(clientID: String, clientSecret: String) {
+    package func setCredentials(clientID: String, clientSecret: String) {
         state.withLock {
             $0.configuration.clientID = clientID
             $0.configuration.clientSecret = clientSecret
@@ -117,7 +117,7 @@ public final class OAuthTokenEndpoint: Emulator {
     }
 
     /// Changes the lifetime of tokens issued from now on.
-    public func setLifetime(seconds: Int) {
+    package func setLifetime(seconds: Int) {
         state.withLock { $0.configuration.lifetimeSeconds = seconds }
     }
 }

@@ -1,4 +1,7 @@
 import Hummingbird
+import Foundation
+import FoundationEssentials
+import Synchronization
 
 extension PowerBIActivityEmulator {
     /// Answers one activity events request and records it in the journal.

@@ -1,5 +1,5 @@
-import Foundation
-import Hummingbird
+package import Foundation
+package import Hummingbird
 import Synchronization
 
 /// Emulates the Power BI admin "Get Activity Events" API and its Entra ID v2.0 token endpoint.
@@ -17,9 +17,9 @@ import Synchronization
 /// documented endings. Knobs: an empty first page that carries a token, continuation URIs on another base
 /// URL (`setContinuationBase`), expiring every token at request N, and ``FaultKnobs`` (429 with
 /// `Retry-After` on request N). API requests are counted in `journal`; token requests in `tokenJournal`.
-public final class PowerBIActivityEmulator: Emulator {
+package final class PowerBIActivityEmulator: Emulator {
     /// How a window's chain ends.
-    public enum Ending: Sendable {
+    package enum Ending: Sendable {
         /// After the last events, one more page: `{"activityEventEntities":[],"continuationUri":null,
         /// "continuationToken":null,"lastResultSet":false}` (Microsoft's documented sample).
         case nullTokenPage
@@ -29,7 +29,7 @@ public final class PowerBIActivityEmulator: Emulator {
     }
 
     /// What the pages carry to continue.
-    public enum ContinuationStyle: Sendable {
+    package enum ContinuationStyle: Sendable {
         /// `continuationUri` and `continuationToken`, as the API usually answers.
         case uriAndToken
         /// Only `continuationToken` (`continuationUri` null): the client builds the next request itself.
@@ -37,29 +37,29 @@ public final class PowerBIActivityEmulator: Emulator {
     }
 
     /// The fixed shape of the emulated tenant.
-    public struct Configuration: Sendable {
-        public var tenantID: String
-        public var clientID: String
-        public var clientSecret: String
+    package struct Configuration: Sendable {
+        package var tenantID: String
+        package var clientID: String
+        package var clientSecret: String
         /// The token's scope must be exactly `{resource}/.default`.
-        public var resource: String
+        package var resource: String
         /// Days with events: the UTC day of `now` and the `dayCount - 1` before it.
-        public var dayCount: Int
+        package var dayCount: Int
         /// Events generated per day (those after `now` are left out).
-        public var eventsPerDay: Int
-        public var pageSize: Int
+        package var eventsPerDay: Int
+        package var pageSize: Int
         /// The emulator's "now": no event is later. Defaults to the wall clock when the emulator is made.
-        public var now: Date
+        package var now: Date
         /// The first answer of every chain has no events but a token.
-        public var emptyFirstPage: Bool
-        public var ending: Ending
-        public var continuation: ContinuationStyle
-        public var tokenLifetimeSeconds: Int
+        package var emptyFirstPage: Bool
+        package var ending: Ending
+        package var continuation: ContinuationStyle
+        package var tokenLifetimeSeconds: Int
         /// Days (0 = today, 1 = yesterday, …) on which the tenant had no activity at all.
-        public var quietDaysAgo: Set<Int> = []
+        package var quietDaysAgo: Set<Int> = []
 
         /// A tenant; only the credentials have no default.
-        public init(tenantID: String, clientID: String, clientSecret: String,
+        package init(tenantID: String, clientID: String, clientSecret: String,
                     resource: String = "https://analysis.windows.net/powerbi/api", dayCount: Int = 3,
                     eventsPerDay: Int = 40, pageSize: Int = 15, now: Date = Date(), emptyFirstPage: Bool = false,
                     ending: Ending = .nullTokenPage, continuation: ContinuationStyle = .uriAndToken,
@@ -91,21 +91,21 @@ public final class PowerBIActivityEmulator: Emulator {
     }
 
     /// The path of the API base under the server URL.
-    public static let apiPath = "/v1.0/myorg"
+    package static let apiPath = "/v1.0/myorg"
 
-    public let configuration: Configuration
+    package let configuration: Configuration
     /// Requests to the activity events route (fault knob positions count these).
-    public let journal = RequestJournal()
+    package let journal = RequestJournal()
     /// Faults for the activity events route, by request number.
-    public let faults = FaultKnobs()
+    package let faults = FaultKnobs()
     /// The clock of this server's `Date` headers (token route included).
-    public let serverClock = ServerClock()
+    package let serverClock = ServerClock()
     let tokenEndpoint: OAuthTokenEndpoint
     let knobs = Mutex(Knobs())
     /// Every event, ordered by `CreationTime` then `Id`.
     let events: [PowerBIActivityEvent]
 
-    public init(_ configuration: Configuration) {
+    package init(_ configuration: Configuration) {
         self.configuration = configuration
         tokenEndpoint = OAuthTokenEndpoint(.init(
             clientID: configuration.clientID, clientSecret: configuration.clientSecret,
@@ -124,7 +124,7 @@ public final class PowerBIActivityEmulator: Emulator {
     }
 
     /// Mounts the token route and the activity events route.
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    package func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("/:tenant/oauth2/v2.0/token") { request, context in
             guard context.parameters.get("tenant") == self.configuration.tenantID else {
                 return Response.json(#"{"error":"invalid_request","error_description":"AADSTS90002: Tenant not found."}"#,
@@ -141,7 +141,7 @@ public final class PowerBIActivityEmulator: Emulator {
 
     /// Refuses the next `times` continuation requests of chains on the UTC day `daysAgo` days before the
     /// emulator's now, with the 400 an expired continuation token gets: the chain breaks after its first page.
-    public func breakChains(daysAgo: Int, times: Int = 1) {
+    package func breakChains(daysAgo: Int, times: Int = 1) {
         let today = EmulatorTimestamp.millis(of: configuration.now) / 86_400_000
         knobs.withLock {
             $0.brokenDay = today - Int64(daysAgo)
@@ -150,22 +150,22 @@ public final class PowerBIActivityEmulator: Emulator {
     }
 
     /// Requests that reached the token route (a client should fetch one token per lifetime, not per run).
-    public var tokenRequests: Int { tokenEndpoint.journal.requestCount }
+    package var tokenRequests: Int { tokenEndpoint.journal.requestCount }
 
     /// How many events a complete pull returns.
-    public var eventCount: Int { events.count }
+    package var eventCount: Int { events.count }
 
     /// The ids of every event.
-    public var eventIDs: [String] { events.map(\.id) }
+    package var eventIDs: [String] { events.map(\.id) }
 
     /// How many events were created in `[from, to)` (instants as `Date`s).
-    public func eventCount(from: Date, to: Date) -> Int {
+    package func eventCount(from: Date, to: Date) -> Int {
         let (low, high) = (EmulatorTimestamp.millis(of: from), EmulatorTimestamp.millis(of: to))
         return events.count { $0.millis >= low && $0.millis < high }
     }
 
     /// The UTC days with events, `YYYY-MM-DD`, oldest first.
-    public var days: [String] {
+    package var days: [String] {
         var out: [String] = []
         for event in events {
             let day = EmulatorTimestamp.day(millis: event.millis)
@@ -175,32 +175,32 @@ public final class PowerBIActivityEmulator: Emulator {
     }
 
     /// How many events fall on the UTC day `day` (`YYYY-MM-DD`).
-    public func eventCount(onDay day: String) -> Int {
+    package func eventCount(onDay day: String) -> Int {
         events.filter { EmulatorTimestamp.day(millis: $0.millis) == day }.count
     }
 
     /// Token requests (the token route's own journal).
-    public var tokenJournal: RequestJournal { tokenEndpoint.journal }
+    package var tokenJournal: RequestJournal { tokenEndpoint.journal }
 
     /// How many tokens were issued.
-    public var tokensIssued: Int { tokenEndpoint.tokensIssued }
+    package var tokensIssued: Int { tokenEndpoint.tokensIssued }
 
     // MARK: - Knobs
 
     /// Serves continuation URIs on this base URL (`http://localhost:8080`) instead of the request's own host.
-    public func setContinuationBase(_ base: String?) {
+    package func setContinuationBase(_ base: String?) {
         knobs.withLock { $0.continuationBase = base }
     }
 
     /// Takes the service principal out of the security group the tenant setting "Allow service principals to use
     /// read-only admin APIs" names: a valid token then gets `status` (403; 401 was seen too)
     /// with `PowerBINotAuthorizedException`. nil lets it in again.
-    public func denyAdminAPIs(status: Int?) {
+    package func denyAdminAPIs(status: Int?) {
         knobs.withLock { $0.adminAPIsDenied = status }
     }
 
     /// When API request `number` arrives, every token issued so far expires (that request gets a 401).
-    public func expireTokens(atRequest number: Int?) {
+    package func expireTokens(atRequest number: Int?) {
         knobs.withLock { $0.expireTokensAtRequest = number }
     }
 }

@@ -6,18 +6,18 @@ import Synchronization
 /// Positional knobs count the requests the owning emulator counts (its `RequestJournal` arrival numbers,
 /// 1-based). "Fail" knobs replace the whole answer with an error status; "body" knobs let the emulator
 /// answer normally and then damage the body, each emulator in its own format's way.
-public final class FaultKnobs: Sendable {
+package final class FaultKnobs: Sendable {
     /// An injected error answer.
-    public struct Failure: Sendable, Equatable {
+    package struct Failure: Sendable, Equatable {
         /// HTTP status code, e.g. 429 or 503.
-        public var status: Int
+        package var status: Int
         /// `Retry-After` header value (seconds or an HTTP date), sent verbatim when set.
-        public var retryAfter: String?
+        package var retryAfter: String?
         /// The `error` text of the JSON body; nil sends the code (`rate_limited` or `injected_failure`).
-        public var message: String?
+        package var message: String?
 
         /// An injected error answer with the given status, optional `Retry-After` value and error text.
-        public init(status: Int, retryAfter: String? = nil, message: String? = nil) {
+        package init(status: Int, retryAfter: String? = nil, message: String? = nil) {
             self.status = status
             self.retryAfter = retryAfter
             self.message = message
@@ -25,7 +25,7 @@ public final class FaultKnobs: Sendable {
     }
 
     /// Damage done to an otherwise normal response body.
-    public enum BodyFault: Sendable, Equatable {
+    package enum BodyFault: Sendable, Equatable {
         /// The body is cut short (still sent with a consistent `Content-Length`), so it does not parse.
         case truncated
         /// The body is replaced by this many bytes of well-formed but oversized junk.
@@ -54,39 +54,39 @@ public final class FaultKnobs: Sendable {
     private let state = Mutex(State())
 
     /// No faults.
-    public init() {}
+    package init() {}
 
     /// Answers request `number` (1-based) with `status` and, when given, a `Retry-After` header.
-    public func failRequest(_ number: Int, status: Int, retryAfter: String? = nil) {
+    package func failRequest(_ number: Int, status: Int, retryAfter: String? = nil) {
         state.withLock { $0.failAt[number] = Failure(status: status, retryAfter: retryAfter) }
     }
 
     /// Answers the next `count` requests (whatever their numbers) with `status`.
     /// `message` replaces the body's error text (an API error body that quotes markup, say).
-    public func failNextRequests(_ count: Int, status: Int, retryAfter: String? = nil, message: String? = nil) {
+    package func failNextRequests(_ count: Int, status: Int, retryAfter: String? = nil, message: String? = nil) {
         let failure = Failure(status: status, retryAfter: retryAfter, message: message)
         state.withLock { $0.failNext.append(contentsOf: repeatElement(failure, count: max(0, count))) }
     }
 
     /// Waits this long before answering each successful request (a slow source); zero turns it off.
-    public func setDelay(_ delay: Duration) {
+    package func setDelay(_ delay: Duration) {
         state.withLock { $0.delay = max(.zero, delay) }
     }
 
     /// Sends a truncated, unparseable body in answer to request `number`.
-    public func truncateResponse(toRequest number: Int) {
+    package func truncateResponse(toRequest number: Int) {
         state.withLock { $0.bodyFaults[number] = .truncated }
     }
 
     /// Sends `megabytes` MiB of junk in answer to request `number` (for response size limits).
-    public func oversizeResponse(toRequest number: Int, megabytes: Int) {
+    package func oversizeResponse(toRequest number: Int, megabytes: Int) {
         state.withLock { $0.bodyFaults[number] = .oversized(bytes: max(0, megabytes) * 1_048_576) }
     }
 
     /// From now on, answers a random `rate` share of requests (0...1) with one of `statuses` (with
     /// `Retry-After: 1` for 429 and 503), and truncates the body of a random `truncateRate` share; `seed` makes
     /// the draw repeatable.
-    public func setRandomFaults(rate: Double, statuses: [Int] = [429, 503], truncateRate: Double = 0, seed: UInt64 = 1) {
+    package func setRandomFaults(rate: Double, statuses: [Int] = [429, 503], truncateRate: Double = 0, seed: UInt64 = 1) {
         state.withLock {
             $0.randomFailureRate = rate
             $0.randomStatuses = statuses
@@ -96,7 +96,7 @@ public final class FaultKnobs: Sendable {
     }
 
     /// Removes every fault.
-    public func reset() {
+    package func reset() {
         state.withLock { $0 = State() }
     }
 

@@ -5,42 +5,42 @@ import Synchronization
 ///
 /// The `Authorization` header is reduced to its scheme (`Bearer`, `Basic`, `CWSAuth`); its credentials are
 /// not kept, so a test failure that prints the journal cannot leak a token.
-public struct RecordedRequest: Sendable, Equatable, CustomStringConvertible {
+package struct RecordedRequest: Sendable, Equatable, CustomStringConvertible {
     /// One query parameter, percent-decoded, in the order the client sent it.
-    public struct QueryItem: Sendable, Equatable {
+    package struct QueryItem: Sendable, Equatable {
         /// The parameter name.
-        public var name: String
+        package var name: String
         /// The decoded value (empty when the parameter had no `=`).
-        public var value: String
+        package var value: String
     }
 
     /// 1-based arrival number among the requests this emulator counts.
-    public var number: Int
+    package var number: Int
     /// The HTTP method, e.g. `GET`.
-    public var method: String
+    package var method: String
     /// The path without the query string.
-    public var path: String
+    package var path: String
     /// The query parameters.
-    public var query: [QueryItem]
+    package var query: [QueryItem]
     /// The scheme of the `Authorization` header, or nil when the header was absent.
-    public var authorizationScheme: String?
+    package var authorizationScheme: String?
     /// The status code the emulator answered with.
-    public var status: Int
+    package var status: Int
 
     /// The value of the first query parameter with this name.
-    public func queryValue(_ name: String) -> String? {
+    package func queryValue(_ name: String) -> String? {
         query.first { $0.name == name }?.value
     }
 
     /// A one-line summary for test output (carries no credentials by construction).
-    public var description: String {
+    package var description: String {
         let items = query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
         return "#\(number) \(method) \(path)\(items.isEmpty ? "" : "?" + items) auth=\(authorizationScheme ?? "none") → \(status)"
     }
 }
 
 /// Thread-safe record of the requests an emulator served: count, log and counts by status.
-public final class RequestJournal: Sendable {
+package final class RequestJournal: Sendable {
     private struct State {
         var arrivals = 0
         var entries: [RecordedRequest] = []
@@ -50,22 +50,22 @@ public final class RequestJournal: Sendable {
     private let state = Mutex(State())
 
     /// An empty journal.
-    public init() {}
+    package init() {}
 
     /// How many requests have arrived (including those still being answered).
-    public var requestCount: Int { state.withLock { $0.arrivals } }
+    package var requestCount: Int { state.withLock { $0.arrivals } }
 
     /// The finished requests, in the order they finished.
-    public var requests: [RecordedRequest] { state.withLock { $0.entries } }
+    package var requests: [RecordedRequest] { state.withLock { $0.entries } }
 
     /// How many finished requests were answered with each status code.
-    public var statusCounts: [Int: Int] { state.withLock { $0.statusCounts } }
+    package var statusCounts: [Int: Int] { state.withLock { $0.statusCounts } }
 
     /// How many finished requests were answered with `status`.
-    public func count(status: Int) -> Int { state.withLock { $0.statusCounts[status, default: 0] } }
+    package func count(status: Int) -> Int { state.withLock { $0.statusCounts[status, default: 0] } }
 
     /// Forgets everything, including the arrival counter (positional fault knobs count from 1 again).
-    public func reset() { state.withLock { $0 = State() } }
+    package func reset() { state.withLock { $0 = State() } }
 
     /// Counts an arriving request and returns its 1-based number.
     func arrive() -> Int {

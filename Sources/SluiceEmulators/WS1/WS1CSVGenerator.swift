@@ -3,11 +3,11 @@
 /// Shaped like an Intelligence device report: header names with spaces and quotes,
 /// values quoted only where needed (commas, quotes, line breaks), dates as `2019-05-04-17:40:30 UTC`,
 /// empty cells, booleans, integers and decimals.
-public struct WS1CSVGenerator: Sendable {
-    public let spec: WS1CSVSpec
+package struct WS1CSVGenerator: Sendable {
+    package let spec: WS1CSVSpec
     private let eol: [UInt8]
 
-    public init(_ spec: WS1CSVSpec) {
+    package init(_ spec: WS1CSVSpec) {
         self.spec = spec
         self.eol = Array(spec.lineEnding.rawValue.utf8)
     }
@@ -18,12 +18,12 @@ public struct WS1CSVGenerator: Sendable {
     ]
 
     /// Column names, in order.
-    public var headers: [String] {
+    package var headers: [String] {
         (0..<max(1, spec.columns)).map { $0 < Self.baseHeaders.count ? Self.baseHeaders[$0] : "Extra Column \($0 + 1)" }
     }
 
     /// The byte order mark (if any) and the header line.
-    public func head() -> [UInt8] {
+    package func head() -> [UInt8] {
         var out: [UInt8] = spec.byteOrderMark ? [0xEF, 0xBB, 0xBF] : []
         for (index, name) in headers.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -34,7 +34,7 @@ public struct WS1CSVGenerator: Sendable {
     }
 
     /// Appends data row `row` (1-based) with its line end (none after the last row unless `finalLineEnding`).
-    public func appendRow(_ row: Int, to out: inout [UInt8]) {
+    package func appendRow(_ row: Int, to out: inout [UInt8]) {
         let count = max(1, spec.columns)
         for column in 0..<count {
             if column > 0 { out.append(UInt8(ascii: ",")) }
@@ -45,7 +45,7 @@ public struct WS1CSVGenerator: Sendable {
     }
 
     /// The whole body in memory (for small downloads), with the spec's fault applied.
-    public func body() -> [UInt8] {
+    package func body() -> [UInt8] {
         var out = head()
         for row in 1...max(1, spec.rows) where spec.rows > 0 { appendRow(row, to: &out) }
         if spec.fault == .truncated { out = Self.truncated(out) }

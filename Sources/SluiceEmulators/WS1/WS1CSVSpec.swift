@@ -1,13 +1,13 @@
 /// What one emulated report download contains: a generated CSV (deterministic for a given spec) or a file.
-public struct WS1CSVSpec: Sendable, Equatable {
+package struct WS1CSVSpec: Sendable, Equatable {
     /// How lines end.
-    public enum LineEnding: String, Sendable {
+    package enum LineEnding: String, Sendable {
         case crlf = "\r\n"
         case lf = "\n"
     }
 
     /// Damage done to the body.
-    public enum Fault: Sendable, Equatable {
+    package enum Fault: Sendable, Equatable {
         /// The body stops inside a quoted field past its middle (sent with a matching `Content-Length`).
         case truncated
         /// Data row `row` (1-based) carries one field too many.
@@ -15,24 +15,24 @@ public struct WS1CSVSpec: Sendable, Equatable {
     }
 
     /// Data rows (the header is extra).
-    public var rows: Int
+    package var rows: Int
     /// Columns; the first ten are the awkward ones (spaces and quotes in names, quoted values, WS1 dates),
     /// the rest cycle through integer, decimal, text and date fillers.
-    public var columns: Int
+    package var columns: Int
     /// Varies the values between downloads.
-    public var seed: Int
+    package var seed: Int
     /// Starts the body with a UTF-8 byte order mark.
-    public var byteOrderMark: Bool
-    public var lineEnding: LineEnding
+    package var byteOrderMark: Bool
+    package var lineEnding: LineEnding
     /// Whether the last row ends with a line end.
-    public var finalLineEnding: Bool
+    package var finalLineEnding: Bool
     /// Every n-th row has a multi-line `Notes` value (nil: none).
-    public var multilineEvery: Int?
-    public var fault: Fault?
+    package var multilineEvery: Int?
+    package var fault: Fault?
     /// Serve this file's bytes instead of generating (the benchmark's million-row file).
-    public var file: String?
+    package var file: String?
 
-    public init(rows: Int = 25, columns: Int = 10, seed: Int = 1, byteOrderMark: Bool = false, lineEnding: LineEnding = .crlf,
+    package init(rows: Int = 25, columns: Int = 10, seed: Int = 1, byteOrderMark: Bool = false, lineEnding: LineEnding = .crlf,
                 finalLineEnding: Bool = true, multilineEvery: Int? = 7, fault: Fault? = nil, file: String? = nil) {
         self.rows = rows
         self.columns = columns
@@ -46,7 +46,7 @@ public struct WS1CSVSpec: Sendable, Equatable {
     }
 
     /// A spec served from `path`.
-    public static func file(_ path: String) -> WS1CSVSpec {
+    package static func file(_ path: String) -> WS1CSVSpec {
         WS1CSVSpec(rows: 0, file: path)
     }
 }

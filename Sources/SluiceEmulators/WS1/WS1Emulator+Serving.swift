@@ -1,9 +1,11 @@
 import Foundation
-import Hummingbird
+package import Hummingbird
+import NIOFoundationEssentialsCompat
+import Synchronization
 
 extension WS1Emulator {
     /// Mounts the token route and the three report routes.
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    package func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("/oauth/token") { request, _ in try await self.tokenEndpoint.respond(to: request) }
         router.post("/:version/reports/:report/downloads/search") { request, context in
             try await self.serve(request, version: context.parameters.get("version")) {

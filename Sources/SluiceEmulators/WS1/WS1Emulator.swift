@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import Hummingbird
 import Synchronization
 
@@ -9,20 +9,20 @@ import Synchronization
 /// order and mixed with non-COMPLETED entries), `POST /{v}/reports/{id}/run` (a new entry that becomes
 /// COMPLETED after `completeAfterPolls` list requests) and `GET /{v}/reports/tracking/{id}/download`
 /// (302 to ``storage``, which must run on another host). API calls need a token from the token route.
-public final class WS1Emulator: Emulator {
+package final class WS1Emulator: Emulator {
     /// The fixed shape of the emulated tenant.
-    public struct Configuration: Sendable {
-        public var reportID: String
-        public var clientID: String
-        public var clientSecret: String
+    package struct Configuration: Sendable {
+        package var reportID: String
+        package var clientID: String
+        package var clientSecret: String
         /// List requests after which an entry created by `/run` turns COMPLETED.
-        public var completeAfterPolls: Int
+        package var completeAfterPolls: Int
         /// What a `/run` produces.
-        public var runCSV: WS1CSVSpec
+        package var runCSV: WS1CSVSpec
         /// `expires_in` of issued tokens (the documented sample says 3599).
-        public var tokenLifetimeSeconds: Int
+        package var tokenLifetimeSeconds: Int
 
-        public init(reportID: String = "375c49a4-8af5-4e5e-96b4-d6b015828a33",
+        package init(reportID: String = "375c49a4-8af5-4e5e-96b4-d6b015828a33",
                     clientID: String = "sluice@tenant.data.workspaceone.com", clientSecret: String,
                     completeAfterPolls: Int = 2, runCSV: WS1CSVSpec = WS1CSVSpec(rows: 40, seed: 99),
                     tokenLifetimeSeconds: Int = 3599) {
@@ -62,17 +62,17 @@ public final class WS1Emulator: Emulator {
 
     let state: Mutex<State>
     /// The token route's endpoint (its own journal and fault knobs).
-    public let tokenEndpoint: OAuthTokenEndpoint
+    package let tokenEndpoint: OAuthTokenEndpoint
     /// The signed-URL storage the download route redirects to; host it on another loopback address.
-    public let storage: WS1StorageEmulator
+    package let storage: WS1StorageEmulator
     /// Requests to the API routes (token requests are in `tokenEndpoint.journal`).
-    public let journal = RequestJournal()
+    package let journal = RequestJournal()
     /// Faults for API requests, by `journal` arrival number.
-    public let faults = FaultKnobs()
+    package let faults = FaultKnobs()
     /// The clock of this server's `Date` headers (token route included).
-    public let serverClock = ServerClock()
+    package let serverClock = ServerClock()
 
-    public init(_ configuration: Configuration) {
+    package init(_ configuration: Configuration) {
         tokenEndpoint = OAuthTokenEndpoint(.init(clientID: configuration.clientID, clientSecret: configuration.clientSecret,
                                                  lifetimeSeconds: configuration.tokenLifetimeSeconds, tokenStyle: .jwt))
         let state = Mutex(State(configuration: configuration))
@@ -81,13 +81,13 @@ public final class WS1Emulator: Emulator {
     }
 
     /// Where `/download` redirects: the base URL of ``storage`` once it listens.
-    public func setStorageURL(_ url: String) {
+    package func setStorageURL(_ url: String) {
         state.withLock { $0.storageURL = url }
     }
 
     /// Adds a download to the list and returns its tracking id.
     @discardableResult
-    public func addDownload(status: String = "COMPLETED", modifiedAt: Date, createdAt: Date? = nil,
+    package func addDownload(status: String = "COMPLETED", modifiedAt: Date, createdAt: Date? = nil,
                             csv: WS1CSVSpec = WS1CSVSpec(), scheduleID: String? = nil) -> String {
         let modified = EmulatorTimestamp.millis(of: modifiedAt)
         let created = createdAt.map(EmulatorTimestamp.millis(of:)) ?? modified - 14_000
@@ -106,35 +106,35 @@ public final class WS1Emulator: Emulator {
     }
 
     /// Changes an entry's status (e.g. a pending download completing).
-    public func setStatus(_ status: String, forDownload id: String) {
+    package func setStatus(_ status: String, forDownload id: String) {
         state.withLock { state in
             for index in state.entries.indices where state.entries[index].id == id { state.entries[index].status = status }
         }
     }
 
     /// Makes `/run` entries complete after `polls` list requests (`Int.max`: never).
-    public func setCompleteAfterPolls(_ polls: Int) {
+    package func setCompleteAfterPolls(_ polls: Int) {
         state.withLock { $0.configuration.completeAfterPolls = polls }
     }
 
     /// Tracking ids requested through the download route, in order.
-    public var downloadRequests: [String] { state.withLock { $0.downloadRequests } }
+    package var downloadRequests: [String] { state.withLock { $0.downloadRequests } }
 
     /// Writes `offset` (and the same `total_count`) into every list answer instead of the real values, as a
     /// broken or hostile server might (`9223372036854775807`); nil restores the real ones.
-    public func setReflectedOffset(_ offset: Int64?) {
+    package func setReflectedOffset(_ offset: Int64?) {
         state.withLock { $0.reflectedOffset = offset }
     }
 
     /// Unshares the report from the service account: listing its downloads, running it and downloading answer
     /// `status` (403, authorization failed, or 404, as if the report did not exist, both seen in the field);
     /// nil shares it again.
-    public func setReportUnshared(status: Int?) {
+    package func setReportUnshared(status: Int?) {
         state.withLock { $0.unsharedStatus = status }
     }
 
     /// Ids of the entries in list order.
-    public var listedIDs: [String] { state.withLock { $0.entries.map(\.id) } }
+    package var listedIDs: [String] { state.withLock { $0.entries.map(\.id) } }
 
     /// A UUID-shaped id derived from `seed`: stable between runs, unrelated to creation order.
     static func uuid(seed: UInt64) -> String {

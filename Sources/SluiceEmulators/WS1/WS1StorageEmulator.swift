@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+package import Hummingbird
 import Synchronization
 
 /// The signed-URL storage behind WS1's download redirect: `GET /reports/{report}/{id}.csv?Expires&Signature…`.
@@ -7,33 +7,33 @@ import Synchronization
 /// Serve it on a different loopback host (127.0.0.2) than the API so the client sees a cross-host redirect.
 /// It answers 403 to a wrong signature, records (in `journal`) whether an `Authorization` header arrived,
 /// which it must not, and streams the CSV: small bodies with `Content-Length`, big ones chunked, files from disk.
-public final class WS1StorageEmulator: Emulator {
+package final class WS1StorageEmulator: Emulator {
     private let specs = Mutex<[String: WS1CSVSpec]>([:])
     private let misbehaviour = Mutex<Misbehaviour?>(nil)
 
     /// Ways the storage host can misbehave besides error statuses.
-    public enum Misbehaviour: Sendable, Equatable {
+    package enum Misbehaviour: Sendable, Equatable {
         /// A 403 whose body echoes the request's signature, as S3 and CloudFront do (`<SignatureProvided>`).
         case denyEchoingSignature
         /// Sends the body `bytes` at a time with `interval` between writes: a host that never quite stops.
         case trickle(bytes: Int, interval: Duration)
     }
     /// Requests to the storage route; `authorizationScheme` is nil when no `Authorization` header arrived.
-    public let journal = RequestJournal()
+    package let journal = RequestJournal()
     /// Faults for storage requests (error statuses, delays).
-    public let faults = FaultKnobs()
+    package let faults = FaultKnobs()
     /// Bodies larger than this many rows are generated while they stream instead of in memory.
-    public static let inMemoryRows = 100_000
+    package static let inMemoryRows = 100_000
 
-    public init() {}
+    package init() {}
 
     /// Makes the storage misbehave from now on (nil: behave).
-    public func setMisbehaviour(_ value: Misbehaviour?) {
+    package func setMisbehaviour(_ value: Misbehaviour?) {
         misbehaviour.withLock { $0 = value }
     }
 
     /// How many requests carried an `Authorization` header (a client leaking its API token would show here).
-    public var requestsWithAuthorization: Int {
+    package var requestsWithAuthorization: Int {
         journal.requests.filter { $0.authorizationScheme != nil }.count
     }
 
@@ -41,7 +41,7 @@ public final class WS1StorageEmulator: Emulator {
         specs.withLock { $0[id] = spec }
     }
 
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    package func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/reports/:report/:file") { request, context in
             let number = self.journal.arrive()
             let plan = self.faults.plan(forRequest: number)
@@ -53,7 +53,7 @@ public final class WS1StorageEmulator: Emulator {
     }
 
     /// The `Signature` value the storage expects (and issues) for a download, so tests can look for it.
-    public static func signature(forDownload id: String) -> String { signature(for: id) }
+    package static func signature(forDownload id: String) -> String { signature(for: id) }
 
     static func signature(for id: String) -> String {
         String(WS1CSVGenerator.mix(UInt64(truncatingIfNeeded: id.utf8.reduce(0) { $0 &* 31 &+ Int($1) })), radix: 36)

@@ -1,16 +1,16 @@
-import SluiceCore
+package import SluiceCore
 
 /// Key, cursor and table of one Citrix Monitor entity set, after job-file overrides and built-in defaults.
-public struct CitrixEntityPlan: Sendable, Hashable {
+package struct CitrixEntityPlan: Sendable, Hashable {
     /// The OData entity set (`Sessions`).
-    public var name: String
+    package var name: String
     /// Upsert key; empty means "take it from `$metadata`".
-    public var key: [String]
+    package var key: [String]
     /// The DateTimeOffset property read incrementally; nil means the set is re-read whole on every run.
-    public var cursor: String?
-    public var table: String
+    package var cursor: String?
+    package var table: String
 
-    public init(name: String, key: [String], cursor: String?, table: String) {
+    package init(name: String, key: [String], cursor: String?, table: String) {
         self.name = name
         self.key = key
         self.cursor = cursor
@@ -23,15 +23,15 @@ public struct CitrixEntityPlan: Sendable, Hashable {
 /// Keys marked UNCONFIRMED there are left empty so the `$metadata` `<Key>` decides; a job file can override
 /// everything. Entity sets without a cursor (current-state sets such as `Machines`, catalogues such as
 /// `DesktopGroups`) are re-read whole and upserted: they are small and have no reliable change date.
-public enum CitrixEntityDefaults {
+package enum CitrixEntityDefaults {
     /// One row of the defaults table.
-    public struct Entry: Sendable, Hashable {
-        public var key: [String]
-        public var cursor: String?
+    package struct Entry: Sendable, Hashable {
+        package var key: [String]
+        package var cursor: String?
     }
 
     /// The defaults table, by entity-set name.
-    public static let table: [String: Entry] = {
+    package static let table: [String: Entry] = {
         var t: [String: Entry] = [
             "Sessions": Entry(key: ["SessionKey"], cursor: "ModifiedDate"),
             "Machines": Entry(key: ["Id"], cursor: nil),
@@ -61,7 +61,7 @@ public enum CitrixEntityDefaults {
 
     /// Resolves every entity of a job: the entity's own overrides, then (for a single-entity job) the job's
     /// `target.table` / `target.primary_key`, then the defaults table; the table defaults to `citrix_<snake>`.
-    public static func plans(for settings: CitrixSettings, target: TargetSettings, job: String) throws(SluiceError)
+    package static func plans(for settings: CitrixSettings, target: TargetSettings, job: String) throws(SluiceError)
         -> [CitrixEntityPlan] {
         let single = settings.entities.count == 1
         if !single, target.table != nil || !target.primaryKey.isEmpty {
@@ -83,7 +83,7 @@ public enum CitrixEntityDefaults {
     }
 
     /// `SessionMetrics` → `session_metrics`, `DesktopOSDesktopSummaries` → `desktop_os_desktop_summaries`.
-    public static func snakeCase(_ name: String) -> String {
+    package static func snakeCase(_ name: String) -> String {
         let chars = Array(name)
         var out = ""
         for (i, c) in chars.enumerated() {

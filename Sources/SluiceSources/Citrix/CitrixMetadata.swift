@@ -1,32 +1,32 @@
-import SluiceCore
+package import SluiceCore
 
 /// What Sluice needs from the Monitor service's `$metadata` (CSDL XML): each entity type's key and property
 /// types, and which entity type each entity set holds.
 ///
 /// A small hand scanner rather than an XML library: CSDL is machine-written, and only the start tags of
 /// `EntityType`, `PropertyRef`, `Property` and `EntitySet` matter. Namespaces and everything else are skipped.
-public struct CitrixMetadata: Sendable, Equatable {
+package struct CitrixMetadata: Sendable, Equatable {
     /// One `<EntityType>`.
-    public struct EntityType: Sendable, Equatable {
-        public var key: [String] = []
+    package struct EntityType: Sendable, Equatable {
+        package var key: [String] = []
         /// Property name → warehouse type, in document order.
-        public var properties: [(name: String, type: ColumnType)] = []
+        package var properties: [(name: String, type: ColumnType)] = []
 
-        public static func == (a: EntityType, b: EntityType) -> Bool {
+        package static func == (a: EntityType, b: EntityType) -> Bool {
             a.key == b.key && a.properties.map(\.name) == b.properties.map(\.name)
                 && a.properties.map(\.type) == b.properties.map(\.type)
         }
     }
 
     /// Entity types by unqualified name (`Session`).
-    public var entityTypes: [String: EntityType] = [:]
+    package var entityTypes: [String: EntityType] = [:]
     /// Entity set name → unqualified entity type name (`Sessions` → `Session`).
-    public var entitySets: [String: String] = [:]
+    package var entitySets: [String: String] = [:]
 
-    public init() {}
+    package init() {}
 
     /// The entity type of an entity set: through `<EntitySet>`, else a type of the same name or its singular.
-    public func entityType(forSet set: String) -> EntityType? {
+    package func entityType(forSet set: String) -> EntityType? {
         if let typeName = entitySets[set], let type = entityTypes[typeName] { return type }
         if let type = entityTypes[set] { return type }
         if set.hasSuffix("s"), let type = entityTypes[String(set.dropLast())] { return type }
@@ -34,7 +34,7 @@ public struct CitrixMetadata: Sendable, Equatable {
     }
 
     /// Maps an OData primitive type to a warehouse type (enums arrive as integers and stay integers).
-    public static func columnType(edm: String) -> ColumnType {
+    package static func columnType(edm: String) -> ColumnType {
         switch edm {
         case "Edm.Int16", "Edm.Int32", "Edm.Int64", "Edm.Byte", "Edm.SByte": return .bigint
         case "Edm.Double", "Edm.Decimal", "Edm.Single": return .double
@@ -45,7 +45,7 @@ public struct CitrixMetadata: Sendable, Equatable {
     }
 
     /// Parses CSDL text; unknown elements are ignored, so a richer document than expected still parses.
-    public static func parse(_ xml: String) -> CitrixMetadata {
+    package static func parse(_ xml: String) -> CitrixMetadata {
         var result = CitrixMetadata()
         var current: (name: String, type: EntityType)?
         func close() {

@@ -1,5 +1,5 @@
 import Logging
-import SluiceCore
+package import SluiceCore
 import SluiceHTTP
 
 /// Pulls Citrix DaaS Monitor OData entity sets incrementally into one table each.
@@ -15,17 +15,17 @@ import SluiceHTTP
 /// server ignore `$orderby` (vendor support is unconfirmed), the source notices the disorder and keeps the
 /// watermark where the window started until the window's chain is finished, so a run cut off mid-window
 /// re-reads the whole window next time.
-public struct CitrixMonitorSource: Source {
+package struct CitrixMonitorSource: Source {
     /// `sluice_state` keys this source writes.
-    public enum StateKey {
+    package enum StateKey {
         /// `watermark.Sessions`: the largest cursor value committed for that entity set (source text).
-        public static func watermark(_ entity: String) -> String { "watermark.\(entity)" }
+        package static func watermark(_ entity: String) -> String { "watermark.\(entity)" }
     }
 
     let settings: CitrixSettings
     let context: SourceContext
 
-    public init(settings: CitrixSettings, context: SourceContext) {
+    package init(settings: CitrixSettings, context: SourceContext) {
         self.settings = settings
         self.context = context
     }
@@ -48,7 +48,7 @@ public struct CitrixMonitorSource: Source {
         }
     }
 
-    public func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
+    package func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
         let job = request.job
         let plans = try CitrixEntityDefaults.plans(for: settings, target: job.target, job: job.name)
         let customerID = try context.secrets.resolve(settings.customerID, job: job.name, key: "customer_id")
@@ -61,7 +61,8 @@ public struct CitrixMonitorSource: Source {
             fetcher: context.fetcher,
             authorizer: credentials.authorizer(fetcher: context.fetcher, caches: context.tokens,
                                                headerFormat: { "CWSAuth bearer=\($0)" }),
-            gate: CitrixTenantGate.shared(for: customerID), customerID: customerID, apiBase: settings.apiBase)
+            gate: CitrixTenantGate.shared(for: BudgetScope.citrix(job, customerID: customerID).key),
+            customerID: customerID, apiBase: settings.apiBase)
 
         let metadataResponse = try await session.get(CitrixQuery.metadataURL(apiBase: settings.apiBase),
                                                      accept: "application/xml", step: "$metadata")

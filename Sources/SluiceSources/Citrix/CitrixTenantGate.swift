@@ -5,17 +5,17 @@ import Synchronization
 /// The service answers a second concurrent call for the same tenant with 429, so
 /// every Monitor request (including `$metadata`, excluding the token call, which goes to another service)
 /// takes its turn here. Turns are granted first come, first served.
-public actor CitrixTenantGate {
+package actor CitrixTenantGate {
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     /// How many requests have passed through the gate (tests use it to prove sharing).
-    public private(set) var turns = 0
+    package private(set) var turns = 0
 
-    public init() {}
+    package init() {}
 
     /// The gate for `customerID`, shared by every job of the process.
-    public static func shared(for customerID: String) -> CitrixTenantGate {
+    package static func shared(for customerID: String) -> CitrixTenantGate {
         registry.withLock { gates in
             if let gate = gates[customerID] { return gate }
             let gate = CitrixTenantGate()
@@ -27,7 +27,7 @@ public actor CitrixTenantGate {
     private static let registry = Mutex<[String: CitrixTenantGate]>([:])
 
     /// Runs `body` once no other turn of this tenant is running, and ends the turn however `body` ends.
-    public nonisolated func withTurn<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    package nonisolated func withTurn<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await acquire()
         do {
             let result = try await body()

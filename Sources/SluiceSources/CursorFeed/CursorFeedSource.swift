@@ -1,6 +1,6 @@
 import AsyncAlgorithms
 import Logging
-import SluiceCore
+package import SluiceCore
 import SluiceWire
 import SluiceHTTP
 
@@ -11,22 +11,22 @@ import SluiceHTTP
 /// checkpoint is the largest `updated_field` value committed so far, so a run cut off after page N resumes
 /// from there. New fields (a growing `schemaVersion`) become new columns. The bearer token is static: a 401
 /// fails the run with a clear message instead of retrying.
-public struct CursorFeedSource: Source {
+package struct CursorFeedSource: Source {
     /// `sluice_state` keys this source writes.
-    public enum StateKey {
-        public static let watermark = "watermark"
-        public static let schemaVersion = "schema_version"
+    package enum StateKey {
+        package static let watermark = "watermark"
+        package static let schemaVersion = "schema_version"
     }
 
     let settings: CursorFeedSettings
     let context: SourceContext
 
-    public init(settings: CursorFeedSettings, context: SourceContext) {
+    package init(settings: CursorFeedSettings, context: SourceContext) {
         self.settings = settings
         self.context = context
     }
 
-    public func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
+    package func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
         let job = request.job
         let target = TableTarget(
             table: job.target.table ?? job.defaultTable,

@@ -37,7 +37,7 @@ struct CitrixProbe: SourceProbe {
         guard token.outcome == .pass else { return [token] }
 
         let session = CitrixMonitorSource.Session(fetcher: context.fetcher, authorizer: authorizer,
-                                                  gate: CitrixTenantGate.shared(for: customerID),
+                                                  gate: CitrixTenantGate.shared(for: BudgetScope.citrix(job, customerID: customerID).key),
                                                   customerID: customerID, apiBase: settings.apiBase)
         let metadata: CitrixMetadata
         do {

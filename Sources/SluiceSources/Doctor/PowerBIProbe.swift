@@ -39,7 +39,8 @@ struct PowerBIProbe: SourceProbe {
             refusedFix: "check tenant_id (the directory ID) and cloud (or authority and scope_resource)"))
         guard token.outcome == .pass else { return [token] }
 
-        let limiter = context.source.rateLimiters.limiter(for: "\(endpoints.authority)|\(tenant)|\(clientID)",
+        let scope = BudgetScope.powerBI(job, authority: endpoints.authority, tenantID: tenant, clientID: clientID)
+        let limiter = context.source.rateLimiters.limiter(for: scope.key,
                                                           limit: job.http.rateLimit ?? PowerBIActivitySource.defaultRateLimit)
         guard await Self.acquire(limiter, within: Self.budgetWait) else {
             return [token, .warn("activity events", "not asked: the hourly request budget this process keeps for "

@@ -1,4 +1,5 @@
 import SluiceCore
+import Foundation
 
 /// Turns the error of a failed probe request into a checklist line with its fix.
 ///

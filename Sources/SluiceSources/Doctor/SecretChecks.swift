@@ -7,7 +7,7 @@ enum SecretChecks {
     /// what is missing (`client_secret {env: WS1_CLIENT_SECRET}: environment variable WS1_CLIENT_SECRET is not
     /// set`); a ! when a world-readable job file names a world-readable secret file.
     static func check(_ job: JobDefinition, secrets: SecretResolver) -> [DoctorCheck] {
-        let refs = job.source.secrets
+        let refs = job.secrets
         guard !refs.isEmpty else { return [.pass("secrets", "none needed")] }
         var failures: [DoctorCheck] = []
         for (key, ref) in refs {

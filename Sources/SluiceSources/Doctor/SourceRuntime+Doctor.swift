@@ -1,5 +1,5 @@
-import Logging
-import SluiceCore
+package import Logging
+package import SluiceCore
 import SluiceHTTP
 
 extension SourceRuntime {
@@ -12,7 +12,7 @@ extension SourceRuntime {
     /// Nothing is written anywhere.
     ///
     /// - Parameter now: seconds since the epoch (the age of a WS1 download, today's Power BI window).
-    public func examine(_ job: JobDefinition, now: Double, logger: Logger) async -> DoctorSection {
+    package func examine(_ job: JobDefinition, now: Double, logger: Logger) async -> DoctorSection {
         var section = DoctorSection(kind: .job, title: job.name, source: job.source.typeName, file: job.file,
                                     checks: [.pass("job file", "valid")])
         let secretChecks = SecretChecks.check(job, secrets: secrets)

@@ -1,13 +1,13 @@
-import SluiceCore
-import SluiceWire
+package import SluiceCore
+package import SluiceWire
 import SluiceHTTP
 
 /// Builds the Activity Events request URLs and decides, from a page, what comes next.
 ///
 /// Pure: no I/O, so the quoting rules and the continuation policy are tested on their own.
-public struct ActivityEventsRequests: Sendable {
+package struct ActivityEventsRequests: Sendable {
     /// What to do after a page.
-    public enum Next: Sendable, Equatable {
+    package enum Next: Sendable, Equatable {
         /// The window's chain has ended.
         case done
         /// Fetch this URL (with the token) for the next page of the same window.
@@ -15,15 +15,15 @@ public struct ActivityEventsRequests: Sendable {
     }
 
     /// `{api_base}/admin/activityevents`.
-    public var activityEventsURL: String
+    package var activityEventsURL: String
     /// The configured API base; continuation links on its origin are always followed.
-    public var apiBase: String
+    package var apiBase: String
     /// The optional `$filter`.
-    public var filter: String?
+    package var filter: String?
     /// Extra continuation hosts from the job file (`host` or `*.domain`).
-    public var continuationHosts: [String]
+    package var continuationHosts: [String]
 
-    public init(endpoints: PowerBIEndpoints, filter: String?, continuationHosts: [String]) {
+    package init(endpoints: PowerBIEndpoints, filter: String?, continuationHosts: [String]) {
         activityEventsURL = endpoints.activityEventsURL
         apiBase = endpoints.apiBase
         self.filter = filter
@@ -31,7 +31,7 @@ public struct ActivityEventsRequests: Sendable {
     }
 
     /// The first request of a window: both instants wrapped in single quotes, every reserved byte percent-encoded.
-    public func firstPageURL(_ window: ActivityWindow) -> String {
+    package func firstPageURL(_ window: ActivityWindow) -> String {
         var url = activityEventsURL + "?startDateTime=" + URLBuilder.encode("'\(window.startText)'", keepSlash: false)
         url += "&endDateTime=" + URLBuilder.encode("'\(window.endText)'", keepSlash: false)
         return url + filterItem
@@ -41,13 +41,13 @@ public struct ActivityEventsRequests: Sendable {
     ///
     /// Only bytes that would break the query (space, `&`, `#`, `'`, …) are encoded; existing `%XX` escapes
     /// are kept, because encoding them again would hand the API a different token.
-    public func tokenURL(_ token: String) -> String {
+    package func tokenURL(_ token: String) -> String {
         activityEventsURL + "?continuationToken='" + Self.keepingEscapes(token) + "'" + filterItem
     }
 
     /// What follows `page`: `lastResultSet: true` or no token ends the chain (an empty page with a token
     /// does not); a `continuationUri` is followed only to an allowed host; a bare token goes to the API.
-    public func next(after page: ActivityEventsPage, step: String) throws(SluiceError) -> Next {
+    package func next(after page: ActivityEventsPage, step: String) throws(SluiceError) -> Next {
         if page.lastResultSet { return .done }
         guard let token = page.continuationToken else { return .done }
         guard let uri = page.continuationURI else { return .fetch(tokenURL(token)) }
@@ -64,7 +64,7 @@ public struct ActivityEventsRequests: Sendable {
 
     /// True for the API's own origin, https on `*.analysis.windows.net`, and the job's `continuation_hosts`
     /// (https, or plain http when the host is loopback, as for the emulators).
-    public func isAllowedContinuation(_ url: String) -> Bool {
+    package func isAllowedContinuation(_ url: String) -> Bool {
         if HostPolicy.isAllowed(url: url, configuredBase: apiBase, extraHostSuffixes: HostPolicy.powerBIHostSuffixes) {
             return true
         }

@@ -1,28 +1,28 @@
-import SluiceCore
+package import SluiceCore
 
 /// One request chain of the Activity Events API: an instant range whose two ends lie in the same UTC day.
 ///
 /// Instants are milliseconds since 1970-01-01T00:00:00Z, both ends inclusive, because the API takes
 /// `endDateTime='…T23:59:59.999Z'` for the end of a day.
-public struct ActivityWindow: Sendable, Hashable, CustomStringConvertible {
-    public var startMillis: Int64
-    public var endMillis: Int64
+package struct ActivityWindow: Sendable, Hashable, CustomStringConvertible {
+    package var startMillis: Int64
+    package var endMillis: Int64
 
-    public init(startMillis: Int64, endMillis: Int64) {
+    package init(startMillis: Int64, endMillis: Int64) {
         self.startMillis = startMillis
         self.endMillis = endMillis
     }
 
     /// The UTC day, `YYYY-MM-DD`, for steps and logs.
-    public var day: String { String(ActivityWindow.isoText(startMillis).prefix(10)) }
+    package var day: String { String(ActivityWindow.isoText(startMillis).prefix(10)) }
 
     /// `startDateTime` without its quotes: `2026-11-20T00:00:00.000Z`.
-    public var startText: String { ActivityWindow.isoText(startMillis) }
+    package var startText: String { ActivityWindow.isoText(startMillis) }
 
     /// `endDateTime` without its quotes: `2026-11-20T23:59:59.999Z`.
-    public var endText: String { ActivityWindow.isoText(endMillis) }
+    package var endText: String { ActivityWindow.isoText(endMillis) }
 
-    public var description: String { "[\(startText), \(endText)]" }
+    package var description: String { "[\(startText), \(endText)]" }
 
     /// ISO 8601 UTC with exactly three fractional digits and `Z`, the form the API's examples use.
     static func isoText(_ millis: Int64) -> String {
@@ -38,15 +38,15 @@ public struct ActivityWindow: Sendable, Hashable, CustomStringConvertible {
 /// more than 28 days back (the API keeps 28 days; Microsoft's pages say 28 or 30, 28 is the safe bound).
 /// Each UTC day becomes one window; a full day ends at `23:59:59.999` and the last window ends at `now`.
 /// When `now` is exactly midnight, the new day holds no time yet, so the plan ends with the previous day.
-public enum ActivityWindowPlanner {
+package enum ActivityWindowPlanner {
     /// How far back the API serves events.
-    public static let retentionMillis: Int64 = 28 * dayMillis
+    package static let retentionMillis: Int64 = 28 * dayMillis
     static let dayMillis: Int64 = 86_400_000
 
     /// The windows of a live run.
     /// - Parameters:
     ///   - checkpointMillis: the instant every window up to which was pulled completely; nil on a first run.
-    public static func plan(checkpointMillis: Int64?, nowMillis: Int64, lateArrivalMillis: Int64,
+    package static func plan(checkpointMillis: Int64?, nowMillis: Int64, lateArrivalMillis: Int64,
                             initialLookbackMillis: Int64) -> [ActivityWindow] {
         let wanted = checkpointMillis.map { $0 - max(0, lateArrivalMillis) } ?? nowMillis - max(0, initialLookbackMillis)
         let from = max(wanted, nowMillis - retentionMillis)
@@ -57,7 +57,7 @@ public enum ActivityWindowPlanner {
     ///
     /// Throws a configuration error when the first day starts more than 28 days before `now` (the API no
     /// longer has it) or lies entirely in the future.
-    public static func backfill(_ range: DayRange, nowMillis: Int64) throws(SluiceError) -> [ActivityWindow] {
+    package static func backfill(_ range: DayRange, nowMillis: Int64) throws(SluiceError) -> [ActivityWindow] {
         let start = range.startEpoch * 1000
         let oldest = nowMillis - retentionMillis
         if start < oldest {

@@ -1,5 +1,5 @@
 import Logging
-import SluiceCore
+package import SluiceCore
 import SluiceWire
 import SluiceHTTP
 
@@ -12,31 +12,31 @@ import SluiceHTTP
 /// next time (upsert keeps that exact). Backfills pull their days without touching the checkpoint.
 ///
 /// The API allows 200 requests per hour, so every request first takes a token from a client-side bucket in the
-/// runner's registry, keyed by authority, tenant and client: shared by every run and job of the same tenant and
-/// client in this process (`http.rate_limit` overrides the 200/h).
-public struct PowerBIActivitySource: Source {
+/// runner's registry, keyed by the job's ``BudgetScope`` (its `tenant:` with authority, Entra tenant and client):
+/// shared by every run and job of the same tenant and client in this process (`http.rate_limit` overrides the 200/h).
+package struct PowerBIActivitySource: Source {
     /// `sluice_state` keys this source writes.
-    public enum StateKey {
+    package enum StateKey {
         /// End instant (normalised UTC text, milliseconds) of the last window whose chain ended.
-        public static let windowDoneThrough = "window_done_through"
+        package static let windowDoneThrough = "window_done_through"
     }
 
     /// The table when the job file names none.
-    public static let defaultTable = "powerbi_activity_events"
+    package static let defaultTable = "powerbi_activity_events"
     /// The documented limit.
-    public static let defaultRateLimit = RateLimit(requests: 200, perSeconds: 3600)
+    package static let defaultRateLimit = RateLimit(requests: 200, perSeconds: 3600)
     /// A chain longer than this is a server that never stops handing out tokens.
     static let maxPagesPerWindow = 10_000
 
     let settings: PowerBISettings
     let context: SourceContext
 
-    public init(settings: PowerBISettings, context: SourceContext) {
+    package init(settings: PowerBISettings, context: SourceContext) {
         self.settings = settings
         self.context = context
     }
 
-    public func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
+    package func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
         let job = request.job
         let target = TableTarget(table: job.target.table ?? Self.defaultTable, mode: job.target.mode ?? .upsert,
                                  primaryKey: job.target.primaryKey.isEmpty ? ["Id"] : job.target.primaryKey,
@@ -54,7 +54,8 @@ public struct PowerBIActivitySource: Source {
                                                  clientSecret: secret, style: .formBodyWithScope(endpoints.scope),
                                                  redactor: .shared)
         let tokens = credentials.authorizer(fetcher: context.fetcher, caches: context.tokens)
-        let limiter = context.rateLimiters.limiter(for: "\(endpoints.authority)|\(tenant)|\(clientID)",
+        let scope = BudgetScope.powerBI(job, authority: endpoints.authority, tenantID: tenant, clientID: clientID)
+        let limiter = context.rateLimiters.limiter(for: scope.key,
                                                 limit: job.http.rateLimit ?? Self.defaultRateLimit)
         let requests = ActivityEventsRequests(endpoints: endpoints, filter: settings.filter,
                                               continuationHosts: settings.continuationHosts)

@@ -1,18 +1,18 @@
-import SluiceCore
+package import SluiceCore
 
 /// The three URLs of a Power BI cloud: Entra authority, token scope resource and API base.
-public struct PowerBICloud: Sendable, Hashable {
+package struct PowerBICloud: Sendable, Hashable {
     /// `https://login.microsoftonline.com`; the token URL is `{authority}/{tenant}/oauth2/v2.0/token`.
-    public var authority: String
+    package var authority: String
     /// The resource whose `/.default` scope the token asks for.
-    public var scopeResource: String
+    package var scopeResource: String
     /// `https://api.powerbi.com/v1.0/myorg`.
-    public var apiBase: String
+    package var apiBase: String
 
     /// The preset for a `cloud:` value (`public`, `gcc`, `gcc-high`, `dod`, `china`), nil for anything else.
     ///
     /// Microsoft Cloud Deutschland is left out on purpose: it does not support the activity log (§3.6).
-    public static func preset(_ name: String) -> PowerBICloud? {
+    package static func preset(_ name: String) -> PowerBICloud? {
         switch name {
         case "public":
             return PowerBICloud(authority: "https://login.microsoftonline.com",
@@ -41,14 +41,14 @@ public struct PowerBICloud: Sendable, Hashable {
 }
 
 /// The URLs one job talks to: the cloud preset with the job file's explicit keys on top.
-public struct PowerBIEndpoints: Sendable, Hashable {
-    public var authority: String
+package struct PowerBIEndpoints: Sendable, Hashable {
+    package var authority: String
     /// `{scope_resource}/.default`.
-    public var scope: String
-    public var apiBase: String
+    package var scope: String
+    package var apiBase: String
 
     /// Resolves `settings`: explicit `authority`, `scope_resource` and `api_base` win over the `cloud:` preset.
-    public init(_ settings: PowerBISettings) throws(SluiceError) {
+    package init(_ settings: PowerBISettings) throws(SluiceError) {
         guard let preset = PowerBICloud.preset(settings.cloud) else {
             throw SluiceError(.config, step: "source",
                               "unknown Power BI cloud '\(settings.cloud)' (public, gcc, gcc-high, dod or china)")
@@ -60,12 +60,12 @@ public struct PowerBIEndpoints: Sendable, Hashable {
     }
 
     /// `{authority}/{tenant}/oauth2/v2.0/token`, the tenant percent-encoded as one path segment.
-    public func tokenURL(tenant: String) -> String {
+    package func tokenURL(tenant: String) -> String {
         authority + "/" + URLBuilder.encode(tenant, keepSlash: false) + "/oauth2/v2.0/token"
     }
 
     /// `{api_base}/admin/activityevents`.
-    public var activityEventsURL: String { apiBase + "/admin/activityevents" }
+    package var activityEventsURL: String { apiBase + "/admin/activityevents" }
 
     static func trimmingSlashes(_ url: String) -> String {
         var url = url

@@ -1,4 +1,4 @@
-import SluiceCore
+package import SluiceCore
 
 /// Column types for CSV text, which carries no types of its own: inferred from sample values, then applied
 /// to every cell straight from the parser's bytes.
@@ -6,9 +6,9 @@ import SluiceCore
 /// A column is the narrowest type every non-empty sample fits: BIGINT ⊂ DOUBLE, BOOLEAN (`true`/`false`),
 /// TIMESTAMP (WS1's `2019-05-04-17:40:30 UTC`, ISO 8601), DATE (`YYYY-MM-DD`), else TEXT. Integers with a
 /// leading zero (`007`, zip codes, asset tags) stay TEXT so no digit is lost. Empty cells are NULL.
-public enum CSVColumnTyping {
+package enum CSVColumnTyping {
     /// The type for a column whose sample values are `values` (empty strings ignored); TEXT when all are empty.
-    public static func inferType(_ values: some Sequence<String>) -> ColumnType {
+    package static func inferType(_ values: some Sequence<String>) -> ColumnType {
         var integer = true, decimal = true, boolean = true, timestamp = true, date = true
         var any = false
         for value in values where !value.isEmpty {
@@ -31,7 +31,7 @@ public enum CSVColumnTyping {
 
     /// The warehouse value of one cell of a column of `type`; a cell that does not fit is kept as text.
     /// (The loader writes cells with ``append(_:as:to:)``; this reads one back, so there is one set of rules.)
-    public static func value(_ bytes: UnsafeBufferPointer<UInt8>, as type: ColumnType) -> Value {
+    package static func value(_ bytes: UnsafeBufferPointer<UInt8>, as type: ColumnType) -> Value {
         var cell = PackedRows(columnCount: 1)
         append(bytes, as: type, to: &cell)
         cell.endRow()
@@ -40,7 +40,7 @@ public enum CSVColumnTyping {
 
     /// Appends one cell of a column of `type` to `rows`: the narrowest fitting value, straight from the bytes (no
     /// `String` for text cells); a cell that does not fit is kept as text, an empty one is NULL.
-    public static func append(_ bytes: UnsafeBufferPointer<UInt8>, as type: ColumnType, to rows: inout PackedRows) {
+    package static func append(_ bytes: UnsafeBufferPointer<UInt8>, as type: ColumnType, to rows: inout PackedRows) {
         if bytes.isEmpty { return rows.appendNull() }
         switch type {
         case .bigint:
@@ -64,7 +64,7 @@ public enum CSVColumnTyping {
     }
 
     /// The same for a cell already held as a string.
-    public static func value(_ text: String, as type: ColumnType) -> Value {
+    package static func value(_ text: String, as type: ColumnType) -> Value {
         var text = text
         return text.withUTF8 { value($0, as: type) }
     }

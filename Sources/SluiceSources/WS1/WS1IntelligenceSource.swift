@@ -1,7 +1,8 @@
 import Logging
-import SluiceCore
+package import SluiceCore
 import SluiceWire
 import SluiceHTTP
+import NIOCore
 
 /// Loads the newest completed download of a Workspace ONE Intelligence report.
 ///
@@ -14,15 +15,15 @@ import SluiceHTTP
 /// With `run_report: true` the run first asks Intelligence to run the report and polls the list until the
 /// entry for that run is `COMPLETED`. A backfill loads every completed download produced in the range that is
 /// not loaded yet, oldest first, each a dataset of its own, and leaves the live `last_download_*` keys alone.
-public struct WS1IntelligenceSource: Source {
+package struct WS1IntelligenceSource: Source {
     /// `sluice_state` keys this source writes.
-    public enum StateKey {
+    package enum StateKey {
         /// The tracking id of the download the live job loaded last.
-        public static let lastDownloadID = "last_download_id"
+        package static let lastDownloadID = "last_download_id"
         /// When that download was produced (its `modified_at`), UTC.
-        public static let lastDownloadAt = "last_download_at"
+        package static let lastDownloadAt = "last_download_at"
         /// Tracking ids of recently loaded downloads (live and backfill), comma-separated, newest last.
-        public static let loadedDownloads = "loaded_download_ids"
+        package static let loadedDownloads = "loaded_download_ids"
     }
 
     let settings: WS1Settings
@@ -30,13 +31,13 @@ public struct WS1IntelligenceSource: Source {
     /// Rows per dataset part.
     let batchRows: Int
 
-    public init(settings: WS1Settings, context: SourceContext, batchRows: Int = 5000) {
+    package init(settings: WS1Settings, context: SourceContext, batchRows: Int = 5000) {
         self.settings = settings
         self.context = context
         self.batchRows = batchRows
     }
 
-    public func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
+    package func pull(_ request: PullRequest, emit: @Sendable (Batch) async throws -> Void) async throws -> PullOutcome {
         let job = request.job
         let target = TableTarget(table: job.target.table ?? job.defaultTable, mode: job.target.mode ?? .snapshot,
                                  primaryKey: job.target.primaryKey, columnTypes: job.target.columns,

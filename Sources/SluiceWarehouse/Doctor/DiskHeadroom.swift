@@ -1,4 +1,4 @@
-import SluiceCore
+package import SluiceCore
 
 /// What the last runs suggest the warehouse needs on disk. Pure: figures in, a check out.
 ///
@@ -6,28 +6,28 @@ import SluiceCore
 /// unchanged rows writes less, a snapshot about as much), and a download is one transaction, so while its
 /// WAL is checkpointed into the file it can need its size twice. The next run must fit (✘ otherwise); a week
 /// of runs should (! otherwise).
-public struct RunGrowth: Sendable, Hashable {
+package struct RunGrowth: Sendable, Hashable {
     /// Runs started in the last 7 days.
-    public var recentRuns: Int
+    package var recentRuns: Int
     /// Bytes those runs read.
-    public var recentBytes: Int64
+    package var recentBytes: Int64
     /// The most one recent run read (the last 100 runs).
-    public var largestRunBytes: Int64
+    package var largestRunBytes: Int64
 
-    public init(recentRuns: Int, recentBytes: Int64, largestRunBytes: Int64) {
+    package init(recentRuns: Int, recentBytes: Int64, largestRunBytes: Int64) {
         self.recentRuns = recentRuns
         self.recentBytes = recentBytes
         self.largestRunBytes = largestRunBytes
     }
 }
 
-public enum DiskHeadroom {
+package enum DiskHeadroom {
     /// Below this, a warehouse without run history draws a `!`.
-    public static let minimumWithoutHistory: Int64 = 1 << 30
+    package static let minimumWithoutHistory: Int64 = 1 << 30
 
     /// The `disk space` check: `freeBytes` available to this user in the folder, against `growth` (nil: no
     /// warehouse or no runs yet).
-    public static func check(freeBytes: Int64, growth: RunGrowth?, folder: String) -> DoctorCheck {
+    package static func check(freeBytes: Int64, growth: RunGrowth?, folder: String) -> DoctorCheck {
         let free = DoctorText.bytes(freeBytes)
         let fix = "free space on \(folder) or move the warehouse to a larger disk"
         guard let growth, growth.recentRuns > 0 || growth.largestRunBytes > 0 else {

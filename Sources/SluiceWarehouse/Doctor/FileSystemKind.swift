@@ -1,4 +1,4 @@
-import SluiceCore
+package import SluiceCore
 
 /// What kind of file system holds the warehouse folder, from the `f_type` magic number `statfs(2)` reports.
 /// Pure: the number is a value.
@@ -6,13 +6,13 @@ import SluiceCore
 /// SQLite's WAL mode needs shared memory between the processes using the file, and its locks are unreliable
 /// over network file systems: "WAL does not work over a network filesystem", and SMB/NFS locking can corrupt
 /// the file. The live warehouse must therefore be on a local disk; readers on a share get `--publish`'s copy.
-public struct FileSystemKind: Sendable, Hashable {
+package struct FileSystemKind: Sendable, Hashable {
     /// `ext4`, `nfs`, `cifs`, or `0x1234abcd` for a type this list does not know.
-    public var name: String
-    public var locality: Locality
+    package var name: String
+    package var locality: Locality
 
     /// Whether SQLite's WAL and locking can be trusted there.
-    public enum Locality: Sendable, Hashable {
+    package enum Locality: Sendable, Hashable {
         /// A local disk file system (or memory): fine.
         case local
         /// NFS, SMB/CIFS, AFS, Ceph, 9P, …: never for the live warehouse.
@@ -23,13 +23,13 @@ public struct FileSystemKind: Sendable, Hashable {
         case unknown
     }
 
-    public init(name: String, locality: Locality) {
+    package init(name: String, locality: Locality) {
         self.name = name
         self.locality = locality
     }
 
     /// The kind for a `statfs` `f_type` value.
-    public static func classify(magic: UInt64) -> FileSystemKind {
+    package static func classify(magic: UInt64) -> FileSystemKind {
         let magic = magic & 0xFFFF_FFFF
         if let name = network[magic] { return FileSystemKind(name: name, locality: .network) }
         if magic == 0x6573_5546 { return FileSystemKind(name: "fuse", locality: .userSpace) }
@@ -73,7 +73,7 @@ public struct FileSystemKind: Sendable, Hashable {
     ]
 
     /// The `file system` check for the warehouse folder `folder`.
-    public func check(folder: String) -> DoctorCheck {
+    package func check(folder: String) -> DoctorCheck {
         switch locality {
         case .local:
             return .pass("file system", "\(name), a local file system")

@@ -1,33 +1,33 @@
-import SluiceCore
+package import SluiceCore
 
 /// The tables and views of a warehouse as the SQLite3 ODBC driver sees them: names and declared types.
-public struct WarehouseCatalog: Sendable, Hashable {
+package struct WarehouseCatalog: Sendable, Hashable {
     /// One column and its declared type; nil for a view column that is an expression (no declared type).
-    public struct Column: Sendable, Hashable {
-        public var name: String
-        public var declaredType: String?
+    package struct Column: Sendable, Hashable {
+        package var name: String
+        package var declaredType: String?
 
-        public init(_ name: String, _ declaredType: String?) {
+        package init(_ name: String, _ declaredType: String?) {
             self.name = name
             self.declaredType = declaredType
         }
     }
 
     /// A table or a view and its columns in order.
-    public struct Relation: Sendable, Hashable {
-        public var name: String
-        public var columns: [Column]
+    package struct Relation: Sendable, Hashable {
+        package var name: String
+        package var columns: [Column]
 
-        public init(_ name: String, _ columns: [Column]) {
+        package init(_ name: String, _ columns: [Column]) {
             self.name = name
             self.columns = columns
         }
     }
 
-    public var tables: [Relation]
-    public var views: [Relation]
+    package var tables: [Relation]
+    package var views: [Relation]
 
-    public init(tables: [Relation], views: [Relation]) {
+    package init(tables: [Relation], views: [Relation]) {
         self.tables = tables
         self.views = views
     }
@@ -42,18 +42,18 @@ public struct WarehouseCatalog: Sendable, Hashable {
 /// no declared type, so the driver guesses from the first row's value (`max(started_at)` arrives as text).
 /// The only INTEGER columns allowed are the rowid keys of Sluice's own bookkeeping (`sluice_runs.run_id`,
 /// `sluice_pending.pending_id`), which no report needs beyond 2^31.
-public enum ODBCTypingLint {
+package enum ODBCTypingLint {
     /// Declared types the driver maps to the right Power BI type.
-    public static let goodTypes: Set<String> = ["BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP", "DATE", "TEXT"]
+    package static let goodTypes: Set<String> = ["BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP", "DATE", "TEXT"]
 
     /// `table.column` pairs that may be INTEGER: rowid keys of system tables.
-    public static let integerKeys: Set<String> = ["sluice_runs.run_id", "sluice_pending.pending_id"]
+    package static let integerKeys: Set<String> = ["sluice_runs.run_id", "sluice_pending.pending_id"]
 
     /// How many problems the detail lists before "and N more".
     static let shownProblems = 5
 
     /// The two checks: `table types` and `views`.
-    public static func checks(_ catalog: WarehouseCatalog) -> [DoctorCheck] {
+    package static func checks(_ catalog: WarehouseCatalog) -> [DoctorCheck] {
         var tableProblems: [String] = []
         for table in catalog.tables {
             for column in table.columns {
@@ -93,7 +93,7 @@ public enum ODBCTypingLint {
     }
 
     /// What the driver makes of a declared type (upper-cased, without `(n)`), by its prefix rules.
-    public static func driverReading(_ declared: String) -> String {
+    package static func driverReading(_ declared: String) -> String {
         let t = declared.lowercased()
         if t.isEmpty { return "no type: read as 255-character text" }
         if t.hasPrefix("inter") { return "read as 255-character text" }

@@ -1,10 +1,10 @@
-import CFileSystem
-import Foundation
-import SluiceCore
+package import CFileSystem
+package import Foundation
+package import SluiceCore
 #if canImport(Glibc)
-import Glibc
+package import Glibc
 #elseif canImport(Musl)
-import Musl
+package import Musl
 #endif
 
 /// The warehouse part of `sluice doctor`: its folder (writable, WAL possible, a local file system, room to
@@ -13,9 +13,9 @@ import Musl
 /// Doctor never writes to the warehouse and never creates it: writability and WAL are proven on a scratch
 /// database beside it (`.sluice-doctor-<pid>-<n>.db`, removed again), and the warehouse itself is opened
 /// read-only, as `sluice status` does.
-public enum WarehouseDoctor {
+package enum WarehouseDoctor {
     /// The checklist of the warehouse at `path`; `now` is seconds since the epoch (for "the last 7 days").
-    public static func examine(path: String, now: Double) -> DoctorSection {
+    package static func examine(path: String, now: Double) -> DoctorSection {
         var section = DoctorSection(kind: .warehouse, title: path, checks: [])
         let folder = FileSafety.folder(of: path)
         var isDirectory: ObjCBool = false

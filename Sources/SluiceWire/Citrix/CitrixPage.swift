@@ -1,4 +1,4 @@
-import SluiceCore
+package import SluiceCore
 
 /// One decoded Monitor OData page: `{"@odata.context": …, "value": [...], "@odata.nextLink": "…"}`.
 package struct CitrixPage {

@@ -1,4 +1,4 @@
-import SluiceCore
+package import SluiceCore
 
 /// One decoded page of a `{ rows, nextCursor, schemaVersion }` feed.
 package struct FeedPage: Sendable {

@@ -1,15 +1,15 @@
-import Foundation
-import SluiceCore
+package import Foundation
+package import SluiceCore
 
 /// The `Retry-After` header (RFC 9110 §10.2.3): delta-seconds or an HTTP-date.
-public enum RetryAfter {
+package enum RetryAfter {
     /// The largest wait `parse` returns (about 31,700 years): finite, and small enough for any conversion to
     /// integer milliseconds or nanoseconds.
-    public static let longest: Double = 1e12
+    package static let longest: Double = 1e12
 
     /// Seconds to wait from `now`, or nil when `value` is neither delta-seconds nor an HTTP-date.
     /// A date in the past gives 0; a wait beyond ``longest`` gives ``longest``.
-    public static func parse(_ value: String, now: Date) -> Double? {
+    package static func parse(_ value: String, now: Date) -> Double? {
         let text = value.trimmingWhitespace()
         guard !text.isEmpty else { return nil }
         if text.allSatisfy(\.isASCIIDigit) {
@@ -24,7 +24,7 @@ public enum RetryAfter {
 
     /// Seconds since 1970 for an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), an obsolete RFC 850 date
     /// (`Sunday, 06-Nov-94 08:49:37 GMT`) or an asctime date (`Sun Nov  6 08:49:37 1994`).
-    public static func httpDate(_ text: String) -> Double? {
+    package static func httpDate(_ text: String) -> Double? {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
         // IMF-fixdate: [Sun] [06] [Nov] [1994] [08:49:37] [GMT]
         if words.count == 6, words[5] == "GMT", let day = Int(words[1]), let month = monthNumber(words[2]),

@@ -1,7 +1,8 @@
-import Foundation
+package import Foundation
+package import SluiceCore
 
 /// What to do after a failed attempt.
-public enum RetryDecision: Sendable, Equatable {
+package enum RetryDecision: Sendable, Equatable {
     /// Try again after this wait.
     case retry(after: Duration)
     /// Stop; `reason` is written for the operator ("gave up after 6 attempts").
@@ -14,18 +15,18 @@ public enum RetryDecision: Sendable, Equatable {
 /// Transient outcomes (a transport error marked transient, 408, 429, 500, 502, 503, 504) are retried with
 /// exponential backoff and full jitter: the wait after attempt *n* is uniform in
 /// `0...min(cap, base·2^(n-1))`. A `Retry-After` header, when present and parseable, replaces the backoff.
-public struct RetryPolicy: Sendable, Equatable {
+package struct RetryPolicy: Sendable, Equatable {
     /// Attempts per request including the first.
-    public var maxAttempts: Int
+    package var maxAttempts: Int
     /// The backoff window after the first failed attempt, in seconds.
-    public var baseSeconds: Double
+    package var baseSeconds: Double
     /// The largest backoff window, in seconds.
-    public var capSeconds: Double
+    package var capSeconds: Double
     /// The longest `Retry-After` honoured, in seconds. Power BI asks for ~3400 s, so the default is an hour;
     /// a server asking for more ends the attempt now and the next scheduled run tries again.
-    public var maxRetryAfterSeconds: Double
+    package var maxRetryAfterSeconds: Double
 
-    public init(maxAttempts: Int = 6, baseSeconds: Double = 0.5, capSeconds: Double = 60,
+    package init(maxAttempts: Int = 6, baseSeconds: Double = 0.5, capSeconds: Double = 60,
                 maxRetryAfterSeconds: Double = 3600) {
         self.maxAttempts = maxAttempts
         self.baseSeconds = baseSeconds
@@ -34,15 +35,15 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// Statuses that say "try again later".
-    public static let transientStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]
+    package static let transientStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]
 
     /// Whether an answer with `status` may succeed when asked again.
-    public static func isTransient(status: Int) -> Bool { transientStatuses.contains(status) }
+    package static func isTransient(status: Int) -> Bool { transientStatuses.contains(status) }
 
     /// The decision after attempt number `attempt` (1-based) ended with `status` (nil: no HTTP answer, in
     /// which case `isTransientError` says whether the transport failure can heal).
     /// `random` draws uniformly from the range it is given; tests pass a fixed function.
-    public func decide(status: Int?, isTransientError: Bool = false, attempt: Int, retryAfter: String?,
+    package func decide(status: Int?, isTransientError: Bool = false, attempt: Int, retryAfter: String?,
                        now: Date, random: (ClosedRange<Double>) -> Double) -> RetryDecision {
         let what = status.map { "HTTP \($0)" } ?? "connection error"
         if let status {
@@ -70,7 +71,7 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// The upper bound of the jittered wait after attempt `attempt` (1-based).
-    public func backoffWindow(afterAttempt attempt: Int) -> Double {
+    package func backoffWindow(afterAttempt attempt: Int) -> Double {
         let exponent = Double(max(0, min(attempt - 1, 62)))
         return min(capSeconds, baseSeconds * pow(2, exponent))
     }

@@ -1,16 +1,16 @@
-import SluiceCore
+package import SluiceCore
 
 /// One decoded answer of `GET …/admin/activityevents`.
-public struct ActivityEventsPage: Sendable {
+package struct ActivityEventsPage: Sendable {
     /// The `activityEventEntities`, untyped objects whose fields depend on the activity.
-    public var events: [JSONValue]
-    public var continuationURI: String?
+    package var events: [JSONValue]
+    package var continuationURI: String?
     /// Already URL-encoded by the API (`%2BRID%3A…`).
-    public var continuationToken: String?
+    package var continuationToken: String?
     /// In Microsoft's samples, not in the swagger; `true` ends the chain, `false` says nothing.
-    public var lastResultSet: Bool
+    package var lastResultSet: Bool
 
-    public init(events: [JSONValue], continuationURI: String? = nil, continuationToken: String? = nil,
+    package init(events: [JSONValue], continuationURI: String? = nil, continuationToken: String? = nil,
                 lastResultSet: Bool = false) {
         self.events = events
         self.continuationURI = continuationURI
@@ -19,7 +19,7 @@ public struct ActivityEventsPage: Sendable {
     }
 
     /// Decodes a page, failing with a message that names the step and what is wrong.
-    public static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> ActivityEventsPage {
+    package static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> ActivityEventsPage {
         let json = try JSONBody.parse(body, step: step)
         guard case .object = json else {
             throw SluiceError(.badResponse, step: step, "expected a JSON object with 'activityEventEntities'")

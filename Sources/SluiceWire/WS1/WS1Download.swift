@@ -1,18 +1,18 @@
-import SluiceCore
+package import SluiceCore
 
 /// One entry of `POST …/reports/{id}/downloads/search`.
-public struct WS1Download: Sendable, Hashable {
+package struct WS1Download: Sendable, Hashable {
     /// The report tracking id: what the download endpoint takes.
-    public var id: String
+    package var id: String
     /// `COMPLETED` is the only status that can be downloaded; others (pending, failed) are ignored.
-    public var status: String
+    package var status: String
     /// Seconds since the epoch, when the entry has a readable timestamp.
-    public var createdAt: Double?
-    public var modifiedAt: Double?
+    package var createdAt: Double?
+    package var modifiedAt: Double?
     /// The id `POST …/run` answered with, linking an entry to the run that produced it.
-    public var reportScheduleID: String?
+    package var reportScheduleID: String?
 
-    public init(id: String, status: String, createdAt: Double? = nil, modifiedAt: Double? = nil,
+    package init(id: String, status: String, createdAt: Double? = nil, modifiedAt: Double? = nil,
                 reportScheduleID: String? = nil) {
         self.id = id
         self.status = status
@@ -22,23 +22,23 @@ public struct WS1Download: Sendable, Hashable {
     }
 
     /// Whether the file is ready to download.
-    public var isCompleted: Bool { status.uppercased() == "COMPLETED" }
+    package var isCompleted: Bool { status.uppercased() == "COMPLETED" }
 
     /// When the dataset was produced: `modified_at`, else `created_at`, as normalised UTC text.
-    public var producedAtText: String? {
+    package var producedAtText: String? {
         (modifiedAt ?? createdAt).map { Timestamps.format(epochSeconds: $0) }
     }
 }
 
 /// One page of the downloads list, with the paging values the API reflects back.
-public struct WS1DownloadPage: Sendable {
-    public var downloads: [WS1Download]
-    public var offset: Int
-    public var pageSize: Int
-    public var totalCount: Int
+package struct WS1DownloadPage: Sendable {
+    package var downloads: [WS1Download]
+    package var offset: Int
+    package var pageSize: Int
+    package var totalCount: Int
 
     /// Decodes `{"data":{"offset","page_size","total_count","results":[…]}}`.
-    public static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> WS1DownloadPage {
+    package static func parse(_ body: [UInt8], step: String) throws(SluiceError) -> WS1DownloadPage {
         let json = try JSONBody.parse(body, step: step)
         guard let data = json["data"], case .object = data else {
             throw SluiceError(.badResponse, step: step, "expected {\"data\": {…}} in the downloads list")
@@ -66,7 +66,7 @@ public struct WS1DownloadPage: Sendable {
     ///
     /// The three numbers come from the server: a sum that overflows (an `offset` near `Int.max`) or a negative
     /// offset ends the list instead of trapping.
-    public var nextOffset: Int? {
+    package var nextOffset: Int? {
         let size = max(pageSize, downloads.count)
         guard size > 0, offset >= 0 else { return nil }
         let (next, overflow) = offset.addingReportingOverflow(size)
@@ -76,9 +76,9 @@ public struct WS1DownloadPage: Sendable {
 }
 
 /// Which downloads a run loads: pure decisions over the complete downloads list, tested without I/O.
-public enum WS1DownloadSelection {
+package enum WS1DownloadSelection {
     /// Newest first: by `modified_at`, then `created_at`, then id (so equal times still pick the same one).
-    public static func isNewer(_ a: WS1Download, than b: WS1Download) -> Bool {
+    package static func isNewer(_ a: WS1Download, than b: WS1Download) -> Bool {
         let am = a.modifiedAt ?? -.infinity, bm = b.modifiedAt ?? -.infinity
         if am != bm { return am > bm }
         let ac = a.createdAt ?? -.infinity, bc = b.createdAt ?? -.infinity
@@ -87,12 +87,12 @@ public enum WS1DownloadSelection {
     }
 
     /// The newest `COMPLETED` download, whatever its position in the list; nil when none is completed.
-    public static func newestCompleted(_ downloads: [WS1Download]) -> WS1Download? {
+    package static func newestCompleted(_ downloads: [WS1Download]) -> WS1Download? {
         downloads.filter(\.isCompleted).max { isNewer($1, than: $0) }
     }
 
     /// For a backfill: the `COMPLETED` downloads produced inside `range` that are not in `loaded`, oldest first.
-    public static func backfill(_ downloads: [WS1Download], range: DayRange, loaded: Set<String>) -> [WS1Download] {
+    package static func backfill(_ downloads: [WS1Download], range: DayRange, loaded: Set<String>) -> [WS1Download] {
         let start = Double(range.startEpoch), end = Double(range.endEpoch)
         var seen = Set<String>()
         return downloads
@@ -105,12 +105,12 @@ public enum WS1DownloadSelection {
     }
 
     /// The entry produced by the run `scheduleID` (from `POST …/run`), newest first if there are several.
-    public static func entry(forSchedule scheduleID: String, in downloads: [WS1Download]) -> WS1Download? {
+    package static func entry(forSchedule scheduleID: String, in downloads: [WS1Download]) -> WS1Download? {
         downloads.filter { $0.reportScheduleID == scheduleID }.max { isNewer($1, than: $0) }
     }
 
     /// The loaded-download list kept in state: `ids` plus `id`, the newest `limit` kept.
-    public static func remember(_ id: String, in ids: [String], limit: Int = 500) -> [String] {
+    package static func remember(_ id: String, in ids: [String], limit: Int = 500) -> [String] {
         var out = ids.filter { $0 != id }
         out.append(id)
         return Array(out.suffix(limit))

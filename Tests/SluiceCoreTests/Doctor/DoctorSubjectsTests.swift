@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import SluiceCore
 
 /// Which jobs `sluice doctor [JOB…]` examines, and how job files that do not load are reported.

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceTestSupport
 import Testing
+import SluiceEmulators
 
 /// `sluice doctor` run as a user runs it, against the four emulators: the checklist, the exit code, the fixes,
 /// and no secret in anything it prints.

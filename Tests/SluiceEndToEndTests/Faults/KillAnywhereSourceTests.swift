@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEmulators
 import Testing
+import SluiceTestSupport
 
 /// SIGKILL at any moment, for the OAuth sources, in the shape of the cursor feed's kill test:
 /// seeded SIGKILLs at any moment of a slowed run, each followed by a run to completion that must reach

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEmulators
 import Testing
+import SluiceTestSupport
 
 /// A fault that must fail the run at once.
 enum PermanentFault: Sendable, CustomTestStringConvertible {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SluiceTestSupport
 
 /// The secret scan every fault test ends with must itself be able to fail.
 @Suite("secret scan")

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SluiceTestSupport
 import Testing
 
 /// Debian's `chromium` run headless against a page on loopback: the DOM after parsing (`--dump-dom`) and a
@@ -29,35 +30,13 @@ struct HeadlessChromium {
 
     /// Runs the browser headless with a throw-away profile; killed after 90 s.
     private func run(_ args: [String], profile: String) async throws -> (stdout: String, stderr: String) {
-        let outPath = profile + "/.out-\(UUID().uuidString)"
-        let errPath = profile + "/.err-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: profile, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: outPath)
-            try? FileManager.default.removeItem(atPath: errPath)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
         // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                             "--disable-extensions", "--disable-background-networking", "--user-data-dir=\(profile)/profile"]
-            + args
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(90)
-        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            Issue.record("chromium did not finish within 90 s")
-        }
-        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        #expect(process.terminationStatus == 0, "chromium exit \(process.terminationStatus): \(err.suffix(2000))")
-        return (out, err)
+        let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                     "--disable-extensions", "--disable-background-networking", "--user-data-dir=\(profile)/profile"]
+        let result = try await ExternalProcess.run(executable, flags + args, in: profile, timeout: 90)
+        if result.timedOut { Issue.record("chromium did not finish within 90 s") }
+        #expect(result.exitCode == 0, "chromium exit \(result.exitCode): \(result.stderr.suffix(2000))")
+        return (result.stdout, result.stderr)
     }
 }

@@ -47,7 +47,7 @@ final class SQLiteFile {
         guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw failure() }
     }
 
-    private func failure() -> Error {
+    private func failure() -> any Error {
         struct SQLiteFailure: Error, CustomStringConvertible { var description: String }
         return SQLiteFailure(description: String(cString: sqlite3_errmsg(db)))
     }

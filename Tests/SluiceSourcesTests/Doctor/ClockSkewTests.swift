@@ -1,4 +1,5 @@
 import Testing
+import SluiceCore
 @testable import SluiceSources
 
 /// The clock check as plain values: `Date` headers and when they arrived.

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEmulators
+import SluiceTestSupport
 
 /// Builds a `FaultHarness` over each source's fixture; every builder ends with the secret scan.
 extension FaultHarness {

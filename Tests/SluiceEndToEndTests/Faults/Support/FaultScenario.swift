@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SluiceTestSupport
 
 /// The two scenarios every fault table uses: a transient fault that must be recovered, and a permanent
 /// one that must fail cleanly and then converge once removed.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SluiceTestSupport
 
 /// The kill-anywhere procedure for any source, in the shape of the cursor feed's test.
 ///

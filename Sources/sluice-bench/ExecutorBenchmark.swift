@@ -1,0 +1,146 @@
+import AsyncHTTPClient
+import CSQLite
+import Foundation
+import Logging
+import NIOCore
+import SluiceEmulators
+import SluiceWarehouse
+import Synchronization
+
+/// Does an HTTP-heavy job keep its pace while another job publishes a large warehouse?
+///
+/// Eight tasks fetch cursor-feed pages from the emulator as fast as they can for `--seconds` (default 10), three
+/// times: alone; while the publisher copies a large warehouse (`VACUUM INTO`, `--rows`, default 2,000,000 rows)
+/// over and over on its own thread, as the daemon does; and while the same copy runs on Swift's cooperative pool,
+/// as it did before the warehouse and the publisher got their threads. Pages per second and the 99th percentile
+/// of a page's latency show what the blocking calls cost the tasks around them.
+struct ExecutorBenchmark {
+    let options: BenchOptions
+    static let fetchers = 8
+
+    func run() async throws {
+        let cleanup = try options.makeDirectory()
+        defer { cleanup() }
+        let rows = options.rows ?? 2_000_000
+        let seconds = Double(options.seconds ?? 10)
+        let source = options.directory + "/large.db"
+        let size = try Self.makeWarehouse(at: source, rows: rows)
+        print("executor: a warehouse of \(BenchMeasure.grouped(rows)) rows, \(BenchMeasure.format(Double(size) / 1_048_576, 0)) MiB")
+        let feed = CursorFeedEmulator(.init(rowCount: 200))
+        try await EmulatorServer.withRunning(feed) { base in
+            let url = base + "/api/bi/v1/access-requests?page_size=20"
+            let alone = try await Self.pace(url, seconds: seconds)
+
+            let publisher = SQLitePublisher(warehousePath: source, destination: options.directory + "/copy-a.db",
+                                            logger: Logger(label: "bench"))
+            let ownThread = try await Self.whileCopying(seconds: seconds, url: url) {
+                await publisher.publishNow(after: "bench")
+            }
+            let destination = options.directory + "/copy-b.db"
+            let onPool = try await Self.whileCopying(seconds: seconds, url: url) {
+                // The blocking call made straight from a task: it holds one of the pool's threads meanwhile.
+                (try? SQLiteWarehouse.publishCopy(of: source, to: destination)) != nil
+            }
+            await BenchTable.shared.report("HTTP pace while a large warehouse is published (\(Self.fetchers) fetchers, "
+                                           + "\(Int(seconds)) s each)", [
+                Self.line("alone", alone, anchor: alone, copies: nil),
+                Self.line("during VACUUM INTO on the publisher's own thread (the daemon)", ownThread.pace, anchor: alone,
+                          copies: ownThread.copies),
+                Self.line("during VACUUM INTO on the cooperative pool (before)", onPool.pace, anchor: alone,
+                          copies: onPool.copies),
+            ])
+        }
+    }
+
+    struct Pace {
+        var pagesPerSecond: Double
+        var p99Millis: Double
+        var medianMillis: Double
+    }
+
+    static func line(_ name: String, _ pace: Pace, anchor: Pace, copies: Int?) -> BenchLine {
+        BenchLine(name: name + (copies.map { ", \($0) copies made" } ?? ""),
+                  figure: "\(BenchMeasure.format(pace.pagesPerSecond, 0)) pages/s, p50 \(BenchMeasure.format(pace.medianMillis, 1)) ms, "
+                      + "p99 \(BenchMeasure.format(pace.p99Millis, 1)) ms",
+                  anchor: "alone \(BenchMeasure.format(anchor.pagesPerSecond, 0)) pages/s",
+                  ratio: BenchMeasure.ratio(pace.pagesPerSecond / anchor.pagesPerSecond), target: "keeps its pace")
+    }
+
+    /// The pace measured while `copy` runs again and again in a task of its own; how many copies it made.
+    static func whileCopying(seconds: Double, url: String, copy: @escaping @Sendable () async -> Bool) async throws
+        -> (pace: Pace, copies: Int) {
+        let copies = Atomic<Int>(0)
+        let stop = Atomic<Bool>(false)
+        let copier = Task {
+            while !stop.load(ordering: .relaxed) {
+                if await copy() { copies.add(1, ordering: .relaxed) }
+            }
+        }
+        // Let the first copy start before measuring.
+        try await Task.sleep(for: .milliseconds(200))
+        let pace = try await pace(url, seconds: seconds)
+        stop.store(true, ordering: .relaxed)
+        await copier.value
+        return (pace, copies.load(ordering: .relaxed))
+    }
+
+    /// Pages per second and latency percentiles of `fetchers` tasks fetching `url` for `seconds`.
+    static func pace(_ url: String, seconds: Double) async throws -> Pace {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for _ in 0..<fetchers {
+                group.addTask {
+                    var own: [Double] = []
+                    while ContinuousClock.now < deadline {
+                        let start = ContinuousClock.now
+                        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+                        _ = try await response.body.collect(upTo: 1 << 22)
+                        let elapsed = ContinuousClock.now - start
+                        own.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                    }
+                    return own
+                }
+            }
+            var all: [Double] = []
+            for try await own in group { all += own }
+            return all.sorted()
+        }
+        guard !latencies.isEmpty else { return Pace(pagesPerSecond: 0, p99Millis: 0, medianMillis: 0) }
+        return Pace(pagesPerSecond: Double(latencies.count) / seconds,
+                    p99Millis: latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
+                    medianMillis: latencies[latencies.count / 2])
+    }
+
+    /// A warehouse file of `rows` rows of four columns, written in one transaction; returns its size in bytes.
+    static func makeWarehouse(at path: String, rows: Int) throws -> Int {
+        var db: OpaquePointer?
+        guard sqlite3_open(path, &db) == SQLITE_OK, let db else { throw BenchError("cannot open \(path)") }
+        defer { sqlite3_close(db) }
+        let setup = "PRAGMA journal_mode=WAL; CREATE TABLE events(id INTEGER PRIMARY KEY, name TEXT, value REAL, note TEXT);"
+        guard sqlite3_exec(db, setup, nil, nil, nil) == SQLITE_OK else { throw BenchError("cannot create the table") }
+        sqlite3_exec(db, "BEGIN", nil, nil, nil)
+        var statement: OpaquePointer?
+        sqlite3_prepare_v2(db, "INSERT INTO events VALUES (?1, ?2, ?3, ?4)", -1, &statement, nil)
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        for i in 0..<rows {
+            sqlite3_bind_int64(statement, 1, Int64(i))
+            sqlite3_bind_text(statement, 2, "user\(i % 5000)@example.com", -1, transient)
+            sqlite3_bind_double(statement, 3, Double(i) * 0.25)
+            sqlite3_bind_text(statement, 4, "note number \(i) of the executor benchmark", -1, transient)
+            sqlite3_step(statement)
+            sqlite3_reset(statement)
+        }
+        sqlite3_finalize(statement)
+        guard sqlite3_exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);", nil, nil, nil) == SQLITE_OK else {
+            throw BenchError("cannot commit the rows")
+        }
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return (attributes[.size] as? Int) ?? 0
+    }
+}
+
+/// A benchmark that could not set itself up.
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
