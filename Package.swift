@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // HMAC-SHA256 for pseudonymised columns (already in the graph through async-http-client).
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         // Benchmark only: the CSV parser comparison of issue 3.
@@ -69,6 +70,15 @@ let package = Package(
         ),
         // statfs(2) for the warehouse doctor (Swift's Glibc module lacks <sys/vfs.h>).
         .target(name: "CFileSystem"),
+        // PostgreSQL as a second warehouse (same contract as SQLite), with advisory job locks shared by instances.
+        .target(
+            name: "SluicePostgres",
+            dependencies: [
+                "SluiceCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Job runner (pull → load → record), scheduler, services, sd_notify, metrics.
         .target(
             name: "SluiceDaemon",
@@ -96,6 +106,7 @@ let package = Package(
             name: "sluice",
             dependencies: [
                 "SluiceCore", "SluiceHTTP", "SluiceSources", "SluiceWarehouse", "SluiceDaemon", "SluiceEmulators",
+                "SluicePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -114,7 +125,8 @@ let package = Package(
             name: "sluice-bench",
             dependencies: [
                 "SluiceCore", "SluiceHTTP", "SluiceSources", "SluiceWarehouse", "SluiceDaemon", "SluiceEmulators",
-                "CSQLite",
+                "CSQLite", "SluicePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -140,7 +152,19 @@ let package = Package(
         .target(name: "SluiceTestSupport", path: "Tests/SluiceTestSupport"),
         .testTarget(
             name: "SluiceEndToEndTests",
-            dependencies: ["SluiceEmulators", "SluiceTestSupport", "CSQLite", "sluice"]
+            dependencies: ["SluiceEmulators", "SluiceTestSupport", "CSQLite", "sluice", "SluicePostgresTestSupport"]
+        ),
+        // A private PostgreSQL for the tests ($SLUICE_TEST_POSTGRES_URL, scripts/postgres-test-cluster.sh).
+        .target(
+            name: "SluicePostgresTestSupport",
+            dependencies: ["SluiceCore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/SluicePostgresTestSupport"
+        ),
+        .testTarget(name: "SluicePostgresTests", dependencies: ["SluicePostgres", "SluicePostgresTestSupport"]),
+        // The same warehouse scenarios against SQLite and PostgreSQL, through the Warehouse protocol.
+        .testTarget(
+            name: "SluiceWarehouseContractTests",
+            dependencies: ["SluiceWarehouse", "SluicePostgres", "SluicePostgresTestSupport", "CSQLite"]
         ),
         .testTarget(
             name: "SluiceODBCTests",

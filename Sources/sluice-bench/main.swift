@@ -8,6 +8,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let benchmarks: [(String, @Sendable (BenchOptions) async throws -> Void)] = [
     ("ws1-csv", { try await WS1CSVBenchmark(options: $0).run() }),
     ("upsert", { try await UpsertBenchmark(options: $0).run() }),
+    ("pg-ws1-csv", { try await PostgresWS1Benchmark(options: $0).run() }),
+    ("pg-upsert", { try await PostgresUpsertBenchmark(options: $0).run() }),
     ("paged", { try await PagedBenchmark(options: $0).run() }),
     ("idle", { try await IdleBenchmark(options: $0).run() }),
     ("coldstart", { try await ColdStartBenchmark(options: $0).run() }),
@@ -25,6 +27,9 @@ let usage = """
                     against sqlite3 .import of the same file (median of 3 alternating rounds, --rounds)
       upsert        1,000,000 cursor-feed JSON rows upserted into an empty table, then again (all conflicts),
                     against a raw prepared-statement loop over the same values
+      pg-ws1-csv    the WS1 benchmark into PostgreSQL, against psql \\copy of the same file into an empty table
+      pg-upsert     the upsert benchmark into PostgreSQL, against a raw COPY + merge of the same rows
+                    (both: $SLUICE_BENCH_POSTGRES_URL or $SLUICE_TEST_POSTGRES_URL, password in $SLUICE_WAREHOUSE_PASSWORD)
       paged         Citrix and Power BI emulators, 500 pages of 20 ms: run time against serving time
       idle          `sluice daemon` with five hourly jobs: RSS and CPU time over 60 s (--seconds, --sluice)
       coldstart     `sluice validate` and `sluice status` on 50 job files (--jobs), median of 5

@@ -61,16 +61,23 @@ enum CommandSupport {
     static func runInForeground(_ jobs: [JobDefinition], trigger: RunTrigger, backfill: DayRange? = nil,
                                 gapsOnly: Bool = false, warehouse: WarehouseOption, secrets: SecretResolver = SecretResolver(), logger: Logger,
                                 signals: SignalCancellation, progress: TerminalProgress) async throws -> ForegroundOutcome {
-        let opened = try warehouse.open()
-        let lockPath = warehouse.path
-        let (reports, signal) = try await signals.run(onSignal: { _ in
-            logger.notice("stopping: each run ends after the page being written commits (Ctrl-C again stops at once)")
-        }) {
-            try await ForegroundRun.execute(jobs, trigger: trigger, backfill: backfill, gapsOnly: gapsOnly,
-                                            opening: { opened },
-                                            lockPath: lockPath, secrets: secrets, logger: logger,
-                                            onProgress: { progress.show($0) })
+        // The job locks go with the warehouse: lock files beside a SQLite file, advisory locks inside PostgreSQL (so
+        // a job the daemon is running on any machine is not started again here).
+        let (opened, locks) = try await warehouse.openWithLocks()
+        let run = ForegroundRun(warehouse: opened, locks: locks, secrets: secrets, logger: logger,
+                                onProgress: { progress.show($0) })
+        let reports: [RunReport], signal: Int32?
+        do {
+            (reports, signal) = try await signals.run(onSignal: { _ in
+                logger.notice("stopping: each run ends after the page being written commits (Ctrl-C again stops at once)")
+            }) {
+                try await run.execute(jobs, trigger: trigger, backfill: backfill, gapsOnly: gapsOnly)
+            }
+        } catch {
+            await opened.close()
+            throw error
         }
+        await opened.close()
         return ForegroundOutcome(reports: reports, signal: signal)
     }
 

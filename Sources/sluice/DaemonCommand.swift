@@ -44,6 +44,10 @@ struct DaemonCommand: AsyncParsableCommand {
         guard DurationText.seconds(gapWarning) != nil else {
             throw ValidationError("--gap-warning must be a duration such as 7d, 36h or 90m, got '\(gapWarning)'")
         }
+        if publish != nil, warehouseOption.isPostgres {
+            throw ValidationError("--publish writes a read-only copy of a SQLite warehouse file; a PostgreSQL warehouse "
+                + "needs none: point Power BI at the database itself (or at a read replica), see the README")
+        }
         if let publish, let conflict = FileSafety.publishConflict(publish: publish, warehouse: warehouseOption.path) {
             throw ValidationError("\(conflict); publishing there would overwrite the live warehouse with its copy. "
                 + "Give --publish a path on the share, e.g. /srv/share/sluice/warehouse.db")
@@ -59,7 +63,9 @@ struct DaemonCommand: AsyncParsableCommand {
         let selection = try CommandSupport.loadJobs(directory: jobsOption.path, selecting: [],
                                                     consequence: "their jobs do not run until fixed (reload with SIGHUP)")
         let jobs = selection.jobs
-        if let warning = FileSafety.folderWarning(forWarehouse: warehouseOption.path) { logger.warning("\(warning)") }
+        if !warehouseOption.isPostgres, let warning = FileSafety.folderWarning(forWarehouse: warehouseOption.path) {
+            logger.warning("\(warning)")
+        }
         if let address = metrics.flatMap(MetricsServer.Address.init(parsing:)), !address.isLoopback {
             logger.warning("""
                 --metrics \(address) listens beyond this machine: anyone who can reach it reads job names, run results \
@@ -74,11 +80,11 @@ struct DaemonCommand: AsyncParsableCommand {
             },
             gapWarningSeconds: DurationText.seconds(gapWarning) ?? CompletenessMonitor.defaultWarningSeconds,
             warehouseName: warehouseOption.path, product: "sluice \(Version.number)")
-        let warehouse = try warehouseOption.open()
+        let (warehouse, locks) = try await warehouseOption.openWithLocks()
         // The status page reads through a connection of its own (WAL: readers never wait for the writer).
-        let reader = metrics == nil ? nil : try? SQLiteWarehouse.openForReading(path: warehouseOption.path)
+        let reader = metrics == nil ? nil : await warehouseOption.openReaderIfPossible()
         let resources = DaemonResources(
-            warehouse: warehouse, locks: FileJobLocks(warehousePath: warehouseOption.path),
+            warehouse: warehouse, locks: locks,
             publisher: publish.map { SQLitePublisher(warehousePath: warehouseOption.path, destination: $0, logger: logger) },
             secrets: SecretResolver(), reader: reader)
         do {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SluiceCore
+import SluicePostgres
 import SluiceSources
 import SluiceWarehouse
 
@@ -14,9 +15,10 @@ struct DoctorCommand: AsyncParsableCommand {
         discussion: """
         For each job: the job file, its secret references, the token endpoint, one cheap read (WS1: the report's \
         downloads list; Citrix: $metadata and $top=1 per entity set; Power BI: the first page of today, one request; \
-        cursor feed: the first page with page_size 1) and the servers' clocks. Then the warehouse: folder writable, \
-        WAL possible, not on a network file system, disk space, and the ODBC typing of an existing file. \
-        Nothing is written to the warehouse. Exit 0 when every check is ✔, 1 otherwise.
+        cursor feed: the first page with page_size 1) and the servers' clocks. Then the warehouse: for a SQLite file, \
+        folder writable, WAL possible, not on a network file system, disk space, and the ODBC typing of an existing \
+        file; for PostgreSQL, logging in (password, TLS), the server's version and the schema (a warehouse this \
+        Sluice knows, or the right to create one). Nothing is written to the warehouse. Exit 0 when every check is ✔, 1 otherwise.
         """)
 
     @Argument(help: "Job names (file stems or name:); every job when omitted.")
@@ -38,7 +40,7 @@ struct DoctorCommand: AsyncParsableCommand {
         var sections = try await SourceRuntime.with(secrets: SecretResolver()) { runtime in
             try await Self.examine(subjects, runtime: runtime, now: now, logger: logger)
         }
-        sections.append(WarehouseDoctor.examine(path: warehouseOption.path, now: now))
+        sections.append(await warehouseSection(now: now))
         let report = DoctorReport(sections: sections)
         if json {
             print(report.json().jsonText)
@@ -46,6 +48,19 @@ struct DoctorCommand: AsyncParsableCommand {
             print(report.text(), terminator: "")
         }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    /// The warehouse's checklist: the file and its folder for SQLite; logging in and the schema for PostgreSQL.
+    func warehouseSection(now: Double) async -> DoctorSection {
+        guard warehouseOption.isPostgres else { return WarehouseDoctor.examine(path: warehouseOption.path, now: now) }
+        do {
+            return await PostgresDoctor.examine(try warehouseOption.postgresConnector())
+        } catch {
+            return DoctorSection(kind: .warehouse, title: warehouseOption.displayName, checks: [
+                .fail("connect", "\((error as? SluiceError)?.message ?? String(describing: error))",
+                      fix: "fix the warehouse URL or its password reference, then run sluice doctor again"),
+            ])
+        }
     }
 
     /// The sections of `subjects` in their order; the jobs are examined concurrently.

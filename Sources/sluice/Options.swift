@@ -11,15 +11,26 @@ struct JobsOption: ParsableArguments {
     var path: String { jobs ?? ProcessInfo.processInfo.environment["SLUICE_JOBS"].nonEmpty ?? "./jobs" }
 }
 
-/// `--warehouse PATH` with the `SLUICE_WAREHOUSE` environment default.
+/// `--warehouse PATH|URL` with the `SLUICE_WAREHOUSE` environment default: a SQLite file, or a PostgreSQL URL
+/// (`postgresql://USER@HOST:PORT/DB`, see WarehouseOption+Postgres.swift) with `--warehouse-schema`.
 struct WarehouseOption: ParsableArguments {
-    @Option(name: .long, help: "The SQLite warehouse file (default: $SLUICE_WAREHOUSE or ./warehouse.db).")
+    @Option(name: .long, help: """
+        The warehouse: a SQLite file, or postgresql://USER@HOST:PORT/DB?sslmode=verify-full with the password in \
+        $SLUICE_WAREHOUSE_PASSWORD (default: $SLUICE_WAREHOUSE or ./warehouse.db).
+        """)
     var warehouse: String?
+
+    @Option(name: .long, help: "PostgreSQL only: the schema of the data and system tables (default: $SLUICE_WAREHOUSE_SCHEMA or public).")
+    var warehouseSchema: String?
 
     var path: String { warehouse ?? ProcessInfo.processInfo.environment["SLUICE_WAREHOUSE"].nonEmpty ?? "./warehouse.db" }
 
-    /// Opens the warehouse for writing; a path that cannot be a warehouse is a usage error (exit 2).
+    func validate() throws { try validatePostgres() }
+
+    /// Opens the warehouse for writing; a path that cannot be a warehouse is a usage error (exit 2). PostgreSQL
+    /// connects on first use (`openWithLocks()` connects at once).
     func open() throws -> any Warehouse {
+        if isPostgres { return try openPostgres() }
         do { return try SQLiteWarehouse.open(path: path) } catch { throw CommandSupport.usageError(error) }
     }
 

@@ -27,7 +27,8 @@ struct StatusCommand: AsyncParsableCommand {
         if let refusal = selection.refusal { throw CommandSupport.usageError(refusal.joined(separator: "\n")) }
         let jobs = selection.jobs
         let path = warehouseOption.path
-        let warehouse = try warehouseOption.openForReadingIfPresent()
+        let warehouse: (any Warehouse)? = warehouseOption.isPostgres
+            ? try await warehouseOption.openPostgresForReading() : try warehouseOption.openForReadingIfPresent()
         let now = WallClock.epochNow()
         let statuses = try await JobStatus.collect(jobs: jobs, warehouse: warehouse, now: now)
         await warehouse?.close()
