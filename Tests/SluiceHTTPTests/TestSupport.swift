@@ -82,10 +82,12 @@ final class ManualClock: Sendable {
     func advance(_ seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
-/// A fetcher for tests: recording clock, jitter at the top of its window, `maxAttempts` 4.
+/// A fetcher for tests: recording clock, jitter at the top of its window, `maxAttempts` 4. The request timeout
+/// is generous (60 s): the tests count requests, and on a loaded two-core machine a loopback answer has taken
+/// over 10 s, which a shorter timeout turned into a retry and a wrong count.
 func withFetcher<Result>(
     maxAttempts: Int = 4,
-    timeoutSeconds: Double = 10,
+    timeoutSeconds: Double = 60,
     maxBodyBytes: Int = 1024 * 1024,
     redactor: Redactor = Redactor(),
     logs: LogCapture = LogCapture(),
