@@ -75,10 +75,13 @@ struct ExecutorBenchmark {
     static func whileCopying(seconds: Double, url: String, copiers: [@Sendable () async -> Bool]) async throws
         -> (pace: Pace, copies: Int) {
         let flags = CopyFlags()
+        // Copiers that block every thread of the pool also block the task that would tell them to stop, so each
+        // also stops on its own when the measurement's time is up.
+        let until = ContinuousClock.now + .milliseconds(Int(seconds * 1000) + 200)
         var tasks: [Task<Void, Never>] = []
         for copy in copiers {
             tasks.append(Task {
-                while !flags.stop.load(ordering: .relaxed) {
+                while !flags.stop.load(ordering: .relaxed), ContinuousClock.now < until {
                     if await copy() { flags.copies.add(1, ordering: .relaxed) }
                 }
             })
