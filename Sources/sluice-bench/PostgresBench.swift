@@ -69,8 +69,6 @@ struct PostgresBench {
     /// Runs `psql -c command` for each command (one session, stopping at the first error); returns the output.
     @discardableResult
     func psql(_ commands: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: psql)
         var arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-U", location.user, "-d", location.database]
         if let folder = location.socketFolder {
             arguments += ["-h", folder, "-p", String(location.port)]
@@ -78,23 +76,13 @@ struct PostgresBench {
             arguments += ["-h", location.host, "-p", String(location.port)]
         }
         for command in commands { arguments += ["-c", command] }
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PGPASSWORD"] = password
         environment["PGSSLMODE"] = location.sslMode.rawValue
         // DROP SCHEMA … CASCADE lists every object it drops as a NOTICE; the bench output needs none of them.
         environment["PGOPTIONS"] = "-c client_min_messages=warning"
         if let root = location.sslRootCert { environment["PGSSLROOTCERT"] = root }
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchOptions.UsageError(description: "psql failed (exit \(process.terminationStatus))")
-        }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return try BenchProcess.output(psql, arguments, environment: environment, what: "psql")
     }
 
     /// Drops `schema` with everything in it.

@@ -29,11 +29,7 @@ struct PostgresUpsertBenchmark {
         let table = "bench_feed"
         var rounds: [(first: Double, second: Double, rawFirst: Double, rawSecond: Double)] = []
         try await EmulatorServer.withRunning(WrappedEmulator(inner: feed, middleware: Replay(cache: cache))) { url in
-            let job = JobDefinition(
-                name: "bench-feed", file: "bench", schedule: .every(seconds: 3600),
-                target: TargetSettings(table: table, mode: .upsert, primaryKey: ["id"]),
-                source: .cursorFeed(CursorFeedSettings(baseURL: url, dataset: "access-requests", token: .env("BENCH_TOKEN"),
-                                                       pageSize: 1000)))
+            let job = UpsertBenchmark.feedJob(url: url, table: table)
             let environment = ["BENCH_TOKEN": token]
             let warm = PostgresBench.schema("warm")
             defer { try? bench.dropSchema(warm) }

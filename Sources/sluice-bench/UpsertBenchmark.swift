@@ -14,6 +14,15 @@ import SluiceDaemon
 struct UpsertBenchmark {
     let options: BenchOptions
 
+    /// The job both warehouses' upsert benchmarks run: the feed at `url`, pages of 1000, upserted by `id`.
+    static func feedJob(url: String, table: String) -> JobDefinition {
+        JobDefinition(
+            name: "bench-feed", file: "bench", schedule: .every(seconds: 3600),
+            target: TargetSettings(table: table, mode: .upsert, primaryKey: ["id"]),
+            source: .cursorFeed(CursorFeedSettings(baseURL: url, dataset: "access-requests", token: .env("BENCH_TOKEN"),
+                                                   pageSize: 1000)))
+    }
+
     func run() async throws {
         let cleanup = try options.makeDirectory()
         defer { cleanup() }
@@ -25,11 +34,7 @@ struct UpsertBenchmark {
         let table = "bench_feed"
         var rounds: [(first: Double, second: Double, rawFirst: Double, rawSecond: Double)] = []
         try await EmulatorServer.withRunning(WrappedEmulator(inner: feed, middleware: Replay(cache: cache))) { url in
-            let job = JobDefinition(
-                name: "bench-feed", file: "bench", schedule: .every(seconds: 3600),
-                target: TargetSettings(table: table, mode: .upsert, primaryKey: ["id"]),
-                source: .cursorFeed(CursorFeedSettings(baseURL: url, dataset: "access-requests", token: .env("BENCH_TOKEN"),
-                                                       pageSize: 1000)))
+            let job = Self.feedJob(url: url, table: table)
             let environment = ["BENCH_TOKEN": token]
             let (_, warmSeconds) = try await BenchMeasure.seconds {
                 try await BenchRun.run(job, warehouse: options.directory + "/warm-up.db", environment: environment)

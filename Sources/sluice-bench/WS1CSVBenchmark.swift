@@ -100,17 +100,6 @@ struct WS1CSVBenchmark {
     private func sqlite(_ command: String) throws -> String {
         let database = options.directory + "/import.db"
         if command.hasPrefix(".import") { try? FileManager.default.removeItem(atPath: database) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", database, command]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchOptions.UsageError(description: "sqlite3 \(command) failed (exit \(process.terminationStatus))")
-        }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return try BenchProcess.output("/usr/bin/env", ["sqlite3", database, command], what: "sqlite3 \(command)")
     }
 }
