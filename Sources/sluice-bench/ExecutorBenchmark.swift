@@ -130,10 +130,10 @@ struct ExecutorBenchmark {
     /// A warehouse file of `rows` rows of four columns, written in one transaction; returns its size in bytes.
     static func makeWarehouse(at path: String, rows: Int) throws -> Int {
         var db: OpaquePointer?
-        guard sqlite3_open(path, &db) == SQLITE_OK, let db else { throw BenchError("cannot open \(path)") }
+        guard sqlite3_open(path, &db) == SQLITE_OK, let db else { throw BenchOptions.UsageError(description: "cannot open \(path)") }
         defer { sqlite3_close(db) }
         let setup = "PRAGMA journal_mode=WAL; CREATE TABLE events(id INTEGER PRIMARY KEY, name TEXT, value REAL, note TEXT);"
-        guard sqlite3_exec(db, setup, nil, nil, nil) == SQLITE_OK else { throw BenchError("cannot create the table") }
+        guard sqlite3_exec(db, setup, nil, nil, nil) == SQLITE_OK else { throw BenchOptions.UsageError(description: "cannot create the table") }
         sqlite3_exec(db, "BEGIN", nil, nil, nil)
         var statement: OpaquePointer?
         sqlite3_prepare_v2(db, "INSERT INTO events VALUES (?1, ?2, ?3, ?4)", -1, &statement, nil)
@@ -148,15 +148,10 @@ struct ExecutorBenchmark {
         }
         sqlite3_finalize(statement)
         guard sqlite3_exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);", nil, nil, nil) == SQLITE_OK else {
-            throw BenchError("cannot commit the rows")
+            throw BenchOptions.UsageError(description: "cannot commit the rows")
         }
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         return (attributes[.size] as? Int) ?? 0
     }
 }
 
-/// A benchmark that could not set itself up.
-struct BenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
