@@ -154,4 +154,3 @@ struct ExecutorBenchmark {
         return (attributes[.size] as? Int) ?? 0
     }
 }
-
