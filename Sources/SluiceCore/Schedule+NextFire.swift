@@ -41,13 +41,19 @@ extension Schedule {
     /// as `lastFire` moves the next answer to the following tick. Nil when the cron expression never matches
     /// (`0 0 30 2 *`). See ``CronExpression/nextFire(after:in:)`` for daylight-saving changes.
     package func nextFire(after: Date, timeZone: TimeZone, lastFire: Date?) -> Date? {
-        let due: Date?
+        tick(after: after, timeZone: timeZone, lastFire: lastFire).map { max($0, after) }
+    }
+
+    /// The tick the next fire serves: like ``nextFire(after:timeZone:lastFire:)`` but not moved up to `after`,
+    /// so for a missed run it is the tick that was missed. A scheduled run of the job that started at or after
+    /// this tick (in another process sharing the warehouse) has already served it. An interval job that never
+    /// fired is owed one run, whenever: its tick is `Date.distantPast`.
+    package func tick(after: Date, timeZone: TimeZone, lastFire: Date?) -> Date? {
         switch self {
         case .every(let seconds):
-            due = lastFire.map { $0.addingTimeInterval(seconds) } ?? after
+            lastFire.map { $0.addingTimeInterval(seconds) } ?? .distantPast
         case .cron(let expression):
-            due = expression.nextFire(after: lastFire ?? after, in: timeZone)
+            expression.nextFire(after: lastFire ?? after, in: timeZone)
         }
-        return due.map { max($0, after) }
     }
 }

@@ -81,13 +81,13 @@ package enum Daemon {
             let notifier = SystemdNotifier()
             let scheduler = SchedulerService(
                 jobs: jobs, history: history, maxConcurrent: configuration.maxConcurrent,
-                execute: { job in
-                    let status = await execute(job)
+                execute: { job, tick in
+                    let status = await execute(job, tick: tick)
                     state.runEnded(job.name)
                     return status
                 },
                 reloader: JobReloader(directory: configuration.jobsDirectory, logger: logger),
-                loadHistory: { await loadHistory($0, warehouse: resources.warehouse, logger: logger) },
+                loadHistory: { await loadHistory($0, warehouse: resources.warehouse, countingRunning: true, logger: logger) },
                 notifier: notifier, logger: logger, clock: UTCClock(),
                 refresh: { jobs in await monitor.refresh(jobs, now: WallClock.epochNow()) },
                 onJobsChanged: { jobs, broken in
@@ -153,7 +153,12 @@ package enum Daemon {
     }
 
     /// What the warehouse knows of each job: when it last fired on schedule, failures since its last success.
-    static func loadHistory(_ names: [String], warehouse: any Warehouse, logger: Logger) async -> [String: Scheduler.History] {
+    ///
+    /// `countingRunning`: a run still `running` counts as a fire too. That is right after a fire was skipped
+    /// because another process holds the job (its run is live, and the next fire follows it); at start-up a
+    /// `running` run is one a dead process left, and the job should fire at once.
+    static func loadHistory(_ names: [String], warehouse: any Warehouse, countingRunning: Bool = false,
+                            logger: Logger) async -> [String: Scheduler.History] {
         var result: [String: Scheduler.History] = [:]
         for name in names {
             let runs: [RunRecord]
@@ -164,7 +169,8 @@ package enum Daemon {
                 logger.error("could not read the job's runs; scheduling it as new: \(error)", metadata: ["job.name": "\(name)"])
                 runs = []
             }
-            result[name] = Scheduler.History(lastFire: RunHistory.lastCompletedFire(runs).map(UTCClock.Instant.init(epochSeconds:)),
+            let fire = countingRunning ? RunHistory.lastFire(runs) : RunHistory.lastCompletedFire(runs)
+            result[name] = Scheduler.History(lastFire: fire.map(UTCClock.Instant.init(epochSeconds:)),
                                              consecutiveFailures: RunHistory.consecutiveFailures(runs))
         }
         return result
@@ -191,8 +197,23 @@ package enum RunHistory {
     /// newest first. A run cut off by shutdown or a crash does not count, so after a restart the job fires
     /// at once instead of waiting a whole interval for data it never got.
     package static func lastCompletedFire(_ runs: [RunRecord]) -> Double? {
-        let completed: Set<RunStatus> = [.succeeded, .unchanged, .failed]
-        return runs.first { $0.trigger == .schedule && completed.contains($0.status) }
+        lastFire(runs, counting: [.succeeded, .unchanged, .failed])
+    }
+
+    /// When the newest scheduled run that completed or is still running started; `runs` newest first.
+    package static func lastFire(_ runs: [RunRecord]) -> Double? {
+        lastFire(runs, counting: [.succeeded, .unchanged, .failed, .running])
+    }
+
+    /// Whether a scheduled run that started at or after `tick` (epoch seconds) and ran to its end is among
+    /// `runs`: another process sharing the warehouse has served that tick, and firing again would run the job
+    /// twice for one tick. A run cut off by shutdown or a crash served nothing.
+    package static func served(tick: Double, _ runs: [RunRecord]) -> Bool {
+        lastCompletedFire(runs).map { $0 >= tick } ?? false
+    }
+
+    private static func lastFire(_ runs: [RunRecord], counting: Set<RunStatus>) -> Double? {
+        runs.first { $0.trigger == .schedule && counting.contains($0.status) }
             .flatMap { Timestamps.epochSeconds($0.startedAt) }
     }
 }

@@ -45,18 +45,37 @@ package struct JobRunner: Sendable {
 
     /// Runs `job` in this process's way: take its lock (nil when another process holds it: the job is running
     /// there), mark runs of it left `running` by a dead process `abandoned`, then run it.
+    ///
+    /// `unlessServed`: a scheduled fire's tick (epoch seconds). With the lock held, the job's recorded runs are
+    /// read first, and when a scheduled run that started at or after the tick ran to its end (another process
+    /// sharing the warehouse fired first and finished before this one got the lock), nothing runs and the
+    /// answer is nil, as when the lock is taken: one tick, one run.
     package func runLocked(_ job: JobDefinition, trigger: RunTrigger, backfill: DayRange? = nil,
-                          gapsOnly: Bool = false) async -> RunReport? {
+                          gapsOnly: Bool = false, unlessServed tick: Double? = nil) async -> RunReport? {
         do {
-            return try await locks.withLock(job: job.name) {
+            return try await locks.withLock(job: job.name) { () async -> RunReport? in
                 await markAbandoned(job.name)
+                if let tick, await servedElsewhere(job.name, tick: tick) { return nil }
                 return await run(job, trigger: trigger, backfill: backfill, gapsOnly: gapsOnly)
-            }
+            } ?? nil
         } catch {
             let text = redactor.redact(String(describing: error))
             logger.error("could not take the job lock: \(text)", metadata: ["job.name": "\(job.name)"])
             return RunReport(job: job.name, runID: nil, trigger: trigger, status: .failed, error: text,
                              errorKind: (error as? SluiceError)?.kind ?? .config)
+        }
+    }
+
+    /// Whether a scheduled run of `job` that started at or after `tick` ran to its end (the caller holds the
+    /// lock). When the runs cannot be read, the fire goes ahead: a second run of a tick is harmless (the
+    /// sources are idempotent), a lost one is not.
+    func servedElsewhere(_ job: String, tick: Double) async -> Bool {
+        do {
+            return RunHistory.served(tick: tick, try await warehouse.recentRuns(job: job, limit: 5))
+        } catch {
+            logger.error("could not read the job's runs before its scheduled fire: \(redactor.redact(String(describing: error)))",
+                         metadata: ["job.name": "\(job)"])
+            return false
         }
     }
 

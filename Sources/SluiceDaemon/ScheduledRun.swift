@@ -22,10 +22,12 @@ package struct ScheduledRun: Sendable {
         self.logger = logger
     }
 
-    /// Runs `job` once with trigger `schedule`; nil when it did not start because another process runs it.
-    package func callAsFunction(_ job: JobDefinition) async -> RunStatus? {
-        guard let report = await runner.runLocked(job, trigger: .schedule) else {
-            logger.warning("job is running in another process; this fire is skipped", metadata: ["job.name": "\(job.name)"])
+    /// Runs `job` once with trigger `schedule`, serving the schedule's `tick`; nil when it did not start because
+    /// another process runs it, or (processes sharing a warehouse) already ran it for that tick.
+    package func callAsFunction(_ job: JobDefinition, tick: UTCClock.Instant?) async -> RunStatus? {
+        guard let report = await runner.runLocked(job, trigger: .schedule, unlessServed: tick?.epochSeconds) else {
+            logger.info("job is running in another process, or ran there for this tick; this fire is skipped",
+                        metadata: ["job.name": "\(job.name)"])
             return nil
         }
         if let metrics {

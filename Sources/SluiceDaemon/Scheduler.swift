@@ -54,6 +54,8 @@ package struct Scheduler: Sendable {
         var lastFire: UTCClock.Instant?
         /// The planned fire, jitter included; nil while running or when the schedule never matches again.
         var due: UTCClock.Instant?
+        /// The schedule's tick that fire serves (``Schedule/tick(after:timeZone:lastFire:)``), kept while it runs.
+        var tick: UTCClock.Instant?
         var isRunning = false
         /// Removed by a reload while running: dropped when the run ends.
         var isRetired = false
@@ -147,6 +149,11 @@ package struct Scheduler: Sendable {
     /// The planned fire of `name` (nil while it runs or when it never fires again).
     package func plannedFire(of name: String) -> UTCClock.Instant? { entries[name]?.due }
 
+    /// The schedule's tick that `name`'s planned (or running) fire serves: a missed run's tick is the one missed,
+    /// not now. Another process sharing the warehouse that started a scheduled run of the job at or after it has
+    /// served it already.
+    package func tick(of name: String) -> UTCClock.Instant? { entries[name]?.tick }
+
     /// Whether `name` is running now.
     package func isRunning(_ name: String) -> Bool { entries[name]?.isRunning ?? false }
 
@@ -161,9 +168,11 @@ package struct Scheduler: Sendable {
 
     private mutating func plan(_ name: String, now: UTCClock.Instant, jitter: (Duration) -> Duration) {
         guard let entry = entries[name] else { return }
-        let base = entry.job.schedule.nextFire(after: now.date, timeZone: entry.job.timeZone, lastFire: entry.lastFire?.date)
+        let tick = entry.job.schedule.tick(after: now.date, timeZone: entry.job.timeZone, lastFire: entry.lastFire?.date)
+        let base = tick.map { max($0, now.date) }
         let spread = entry.job.jitter
         let delay = spread > .zero ? min(max(jitter(spread), .zero), spread) : .zero
         entries[name]?.due = base.map { UTCClock.Instant($0) + delay }
+        entries[name]?.tick = tick.map { UTCClock.Instant($0) }
     }
 }

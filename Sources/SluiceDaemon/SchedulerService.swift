@@ -25,7 +25,7 @@ package struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.I
     let jobs: [JobDefinition]
     let history: [String: Scheduler.History]
     let maxConcurrent: Int
-    let execute: @Sendable (JobDefinition) async -> RunStatus?
+    let execute: @Sendable (JobDefinition, _ tick: UTCClock.Instant?) async -> RunStatus?
     let reloader: JobReloader?
     let loadHistory: @Sendable ([String]) async -> [String: Scheduler.History]
     let notifier: SystemdNotifier
@@ -39,7 +39,8 @@ package struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.I
     /// - Parameters:
     ///   - jobs: The jobs to schedule.
     ///   - history: What the warehouse knows of each job (last scheduled fire, failures since success).
-    ///   - execute: Runs one fire of a job and returns how it ended (nil: it did not start).
+    ///   - execute: Runs one fire of a job, serving the schedule's tick given, and returns how it ended (nil: it
+    ///     did not start, because another process runs the job or has served that tick).
     ///   - reloader: Re-reads the job folder on SIGHUP; nil ignores SIGHUP.
     ///   - loadHistory: History of jobs a reload adds, and of a job whose fire was skipped because another
     ///     process ran it (so the next fire is planned from that run).
@@ -48,7 +49,8 @@ package struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.I
     ///   - refresh: Brings gaps and freshness of the jobs up to date (lag grows and gaps cross their deadline
     ///     without any run) and returns how many jobs have gaps; called every `refreshInterval`.
     package init(jobs: [JobDefinition], history: [String: Scheduler.History], maxConcurrent: Int,
-                execute: @escaping @Sendable (JobDefinition) async -> RunStatus?, reloader: JobReloader?,
+                execute: @escaping @Sendable (JobDefinition, _ tick: UTCClock.Instant?) async -> RunStatus?,
+                reloader: JobReloader?,
                 loadHistory: @escaping @Sendable ([String]) async -> [String: Scheduler.History] = { _ in [:] },
                 notifier: SystemdNotifier, logger: Logger,
                 clock: C, jitter: @escaping @Sendable (Duration) -> Duration = SchedulerJitter.random,
@@ -107,8 +109,9 @@ package struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.I
             if !stopping {
                 for name in scheduler.startDue(now: t) {
                     guard let job = definitions[name] else { continue }
+                    let tick = scheduler.tick(of: name)
                     group.addTask {
-                        let status = await execute(job)
+                        let status = await execute(job, tick)
                         mailbox.post(.finished(job: name, status: status))
                     }
                 }

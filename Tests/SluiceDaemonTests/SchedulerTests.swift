@@ -93,6 +93,45 @@ struct SchedulerTests {
         #expect(s.startDue(now: noon + 3629) == [])
     }
 
+    @Test func eachFireCarriesTheTickItServesAMissedOneIncluded() throws {
+        var s = Scheduler(maxConcurrent: 4)
+        // Last fired three hours ago: the missed run fires now, serving the tick two hours ago.
+        s.setJobs([try job("feed", "every 1h", jitter: 30), try job("nightly", "0 2 * * *")],
+                  history: ["feed": .init(lastFire: noon - 3 * 3600)], now: noon, jitter: { _ in .seconds(10) })
+        #expect(s.plannedFire(of: "feed") == noon + 10)
+        #expect(s.tick(of: "feed") == noon - 2 * 3600)
+        #expect(s.tick(of: "nightly") == noon + 14 * 3600)
+        #expect(s.startDue(now: noon + 10) == ["feed"])
+        #expect(s.tick(of: "feed") == noon - 2 * 3600, "kept while the fire runs")
+        s.finished("feed", status: .succeeded, now: noon + 20, jitter: { _ in .zero })
+        #expect(s.tick(of: "feed") == noon + 10 + 3600)
+        s.setJobs([try job("new", "every 1h")], now: noon + 30, jitter: noJitter)
+        #expect(s.plannedFire(of: "new") == noon + 30)
+        #expect(s.tick(of: "new") == UTCClock.Instant(.distantPast), "owed one run: any scheduled run serves it")
+    }
+
+    @Test func aTickIsServedOnlyByAScheduledRunFromItOnThatRanToItsEnd() {
+        func run(_ status: RunStatus, _ started: String, _ trigger: RunTrigger = .schedule) -> RunRecord {
+            RunRecord(runID: 1, job: "j", trigger: trigger, startedAt: started, finishedAt: nil,
+                      status: status, rowsWritten: 0, requests: 0, bytesRead: 0, error: nil)
+        }
+        let tick = noon.epochSeconds  // 2026-03-02 12:00:00
+        #expect(RunHistory.served(tick: tick, [run(.succeeded, "2026-03-02 12:00:00.004")]))
+        #expect(RunHistory.served(tick: tick, [run(.failed, "2026-03-02 12:00:01")]))
+        #expect(!RunHistory.served(tick: tick, [run(.succeeded, "2026-03-02 11:59:59.999")]))
+        // Cut off (by a crash or a stop): the tick was not served, the job should still run for it.
+        #expect(!RunHistory.served(tick: tick, [run(.abandoned, "2026-03-02 12:00:01"), run(.succeeded, "2026-03-02 11:00:00")]))
+        #expect(!RunHistory.served(tick: tick, [run(.cancelled, "2026-03-02 12:00:01")]))
+        // An operator's run is not a scheduled fire.
+        #expect(!RunHistory.served(tick: tick, [run(.succeeded, "2026-03-02 12:00:01", .manual)]))
+        #expect(!RunHistory.served(tick: tick, []))
+        // After a skipped fire the next one follows the other process's run, live ones included.
+        #expect(RunHistory.lastFire([run(.running, "2026-03-02 12:00:01"), run(.succeeded, "2026-03-02 11:00:00")])
+                == tick + 1)
+        #expect(RunHistory.lastCompletedFire([run(.running, "2026-03-02 12:00:01"), run(.succeeded, "2026-03-02 11:00:00")])
+                == tick - 3600)
+    }
+
     @Test(arguments: [(12.5, 12.5), (1000, 30), (-5, 0)])
     func jitterIsAddedToEachFireAndStaysWithinItsBound(sample: Double, added: Double) throws {
         var s = Scheduler(maxConcurrent: 4)

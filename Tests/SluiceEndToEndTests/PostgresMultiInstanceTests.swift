@@ -5,9 +5,10 @@ import SluiceTestSupport
 import Testing
 import SluicePostgresTestSupport
 
-/// Two `sluice daemon` processes on the same job files and the same PostgreSQL warehouse share the work: a job
-/// never overlaps itself (from the `sluice_runs` intervals), every run is recorded once, the tables are exact, and
-/// when one daemon is killed the other carries on with its jobs. Bounded in time; no timing is asserted.
+/// Two `sluice daemon` processes on the same job files and the same PostgreSQL warehouse: a job never overlaps
+/// itself (from the `sluice_runs` intervals), each tick of its schedule is run once (by whichever daemon fires
+/// first; the other is a hot standby for it), every run is recorded once, the tables are exact, and when the
+/// daemon doing the work is killed the other carries on with its jobs. Bounded in time; no timing is asserted.
 @Suite("PostgreSQL warehouse, two instances")
 struct PostgresMultiInstanceTests {
     @Test func twoDaemonsShareOneJobSetAndTheSurvivorTakesOver() async throws {
@@ -21,29 +22,31 @@ struct PostgresMultiInstanceTests {
                 let jobs = ["feed", "second", "third"]
                 let a = try pg.startDaemon(jobs: feed.dir.jobs, in: feed.dir.path, environment: feed.environment)
                 let b = try pg.startDaemon(jobs: feed.dir.jobs, in: feed.dir.path, environment: feed.environment)
-                // Both share the work for a while: every job completes a few runs, and each daemon has run some.
+                // Both run side by side for a while: every job completes a few runs.
                 let shared = try await eventuallyAsync(within: 90) {
-                    var done = !Self.loggedRunIDs(Self.log(a)).isEmpty && !Self.loggedRunIDs(Self.log(b)).isEmpty
+                    var done = true
                     for job in jobs where await pg.completed(job).count < 3 { done = false }
                     return done
                 }
                 let sharedRuns = await pg.runs()
                 #expect(shared, "\(sharedRuns)")
 
-                // One instance dies without warning; the other takes its jobs over.
-                a.signal(SIGKILL)
-                let killedA = try await a.wait(timeout: 30)
+                // The daemon that ran the most dies without warning; the other takes its jobs over.
+                let (active, standby) = Self.loggedRunIDs(Self.log(a)).count >= Self.loggedRunIDs(Self.log(b)).count
+                    ? (a, b) : (b, a)
+                active.signal(SIGKILL)
+                let killed = try await active.wait(timeout: 30)
                 let killedAt = Date().timeIntervalSince1970
                 let tookOver = try await eventuallyAsync(within: 90) {
                     var done = true
                     for job in jobs where await pg.completed(job).filter({ $0.started > killedAt }).count < 2 { done = false }
                     return done
                 }
-                b.signal(SIGTERM)
-                let resultB = try await b.wait(timeout: 30)
+                standby.signal(SIGTERM)
+                let survivor = try await standby.wait(timeout: 30)
                 let runs = await pg.runs()
                 #expect(tookOver, "\(runs)")
-                #expect(resultB.exitCode == 0, "\(resultB.combined)")
+                #expect(survivor.exitCode == 0, "\(survivor.combined)")
 
                 // No job ever overlapped itself: each run ended before the next run of the job started.
                 for job in jobs {
@@ -53,24 +56,35 @@ struct PostgresMultiInstanceTests {
                         #expect(end <= later.started, "runs \(earlier.id) and \(later.id) of \(job) overlap: \(mine)")
                     }
                 }
+                // One tick, one run: a daemon that gets the lock after the other has run the job for a tick does
+                // not run it again, so successive runs of a job start about its interval (1 s) apart, never sooner
+                // (less the moment between a fire and its recorded start).
+                for job in jobs {
+                    let mine = runs.filter { $0.job == job && $0.status != "abandoned" }.sorted { $0.started < $1.started }
+                    for (earlier, later) in zip(mine, mine.dropFirst()) {
+                        #expect(later.started - earlier.started >= 0.8,
+                                "runs \(earlier.id) and \(later.id) of \(job) served one tick: \(mine)")
+                    }
+                }
                 // Every run ended, once: a run cut off by the kill is `abandoned`, the rest were logged by exactly one
                 // daemon under their own id.
                 #expect(!runs.contains { $0.status == "running" }, "\(runs)")
-                let logged = [Self.loggedRunIDs(killedA.combined), Self.loggedRunIDs(resultB.combined)]
+                let logged = [Self.loggedRunIDs(killed.combined), Self.loggedRunIDs(survivor.combined)]
                 #expect(logged[0].isDisjoint(with: logged[1]))
-                #expect(!logged[0].isEmpty && !logged[1].isEmpty, "both daemons ran jobs")
+                #expect(!logged[0].isEmpty && !logged[1].isEmpty, "each daemon ran jobs, the standby after the kill")
                 let finished = Set(runs.filter { $0.status != "abandoned" }.map(\.id))
                 let inLogs = logged[0].union(logged[1])
-                // A's last lines may be lost with it; every run B logged, and every run in the logs, is recorded.
+                // The killed daemon's last lines may be lost with it; every run the survivor logged, and every run in
+                // the logs, is recorded.
                 #expect(logged[1].isSubset(of: finished) && inLogs.isSubset(of: finished))
-                #expect(finished.subtracting(inLogs).count <= jobs.count, "unlogged runs beyond A's last ones: \(runs)")
+                #expect(finished.subtracting(inLogs).count <= jobs.count, "unlogged runs beyond the killed daemon's last ones: \(runs)")
 
                 // The tables are exact: every row once.
                 for table in ["feed_rows", "second_rows", "third_rows"] {
                     #expect(try await pg.reader.int("SELECT count(*) FROM \(table)") == 250)
                     #expect(try await pg.reader.int("SELECT count(DISTINCT id) FROM \(table)") == 250)
                 }
-                #expect(!resultB.combined.contains(feed.token))
+                #expect(!survivor.combined.contains(feed.token))
             }
         }
     }
