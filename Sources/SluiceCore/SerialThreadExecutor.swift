@@ -1,5 +1,8 @@
 import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// A serial executor backed by one thread of its own: an actor that uses it (``unownedExecutor``) runs its
@@ -21,10 +24,21 @@ package final class SerialThreadExecutor: SerialExecutor {
     private let queue = Queue()
 
     /// Starts the thread, named `name` (shown by `top -H` and in crash reports).
-    package init(name: String) {
+    ///
+    /// `niceness` (Linux, 0...19) lowers the thread's CPU priority: background work such as the published copy
+    /// then takes only the CPU that HTTP, the scheduler and the warehouse's own writes leave over, instead of
+    /// an equal share of a two-core server. Raising priority (a negative value) is not offered.
+    package init(name: String, niceness: Int32 = 0) {
         let queue = self.queue
         let executor = UnownedSerialExecutor(ordinary: self)
+        let niceness = min(max(niceness, 0), 19)
         let thread = Thread {
+            #if os(Linux)
+            Self.nameCurrentThread(name)
+            // On Linux the nice value belongs to the thread, and `who` 0 names the calling thread. Lowering
+            // priority needs no privilege; if it fails anyway the thread keeps the normal priority.
+            if niceness > 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
+            #endif
             while true {
                 queue.ready.wait()
                 guard let job = queue.jobs.withLock({ state -> UnownedJob? in
@@ -36,9 +50,20 @@ package final class SerialThreadExecutor: SerialExecutor {
                 job.runSynchronously(on: executor)
             }
         }
-        thread.name = name
         thread.start()
     }
+
+    #if os(Linux)
+    /// Names the calling thread (up to 15 bytes) by writing its `comm`: Glibc's `pthread_setname_np` is not
+    /// visible to Swift, and Foundation's `Thread.name` did not reliably reach the kernel before the first job.
+    private static func nameCurrentThread(_ name: String) {
+        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    }
+    #endif
 
     deinit {
         queue.jobs.withLock { $0.stopped = true }

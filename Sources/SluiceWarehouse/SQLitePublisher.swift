@@ -1,14 +1,15 @@
 package import Logging
-package import SluiceCore
+import SluiceCore
 
 /// Publishes a read-only copy of the warehouse after successful runs (`sluice daemon --publish PATH`).
 ///
 /// An actor on a thread of its own: `VACUUM INTO` of a large warehouse blocks for seconds, which on Swift's
 /// cooperative pool would stall every job's HTTP and the scheduler; and two runs that finish together publish
-/// one after the other. A failed publish is logged and does not fail the run: the data is safe in the
+/// one after the other. The thread runs at a lower CPU priority (nice 10): the copy is background work and
+/// takes the CPU the jobs leave over, so their pace holds while it runs. A failed publish is logged and does not fail the run: the data is safe in the
 /// warehouse, and the next successful run publishes again.
 package actor SQLitePublisher: WarehousePublisher {
-    private let executor = SerialThreadExecutor(name: "sluice-publisher")
+    private let executor = SerialThreadExecutor(name: "sluice-publisher", niceness: 10)
     let warehousePath: String
     /// Where the copy goes (e.g. a folder exported over SMB).
     package let destination: String

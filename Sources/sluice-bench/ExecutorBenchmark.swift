@@ -72,26 +72,32 @@ struct ExecutorBenchmark {
 
     /// The pace measured while each of `copiers` runs again and again in a task of its own; how many copies
     /// they made.
+    ///
+    /// The fetchers start first and the measuring window is fixed before the copiers start: a copier that
+    /// blocks every thread of the pool also blocks the fetchers' continuations (and the measuring task), and
+    /// only pages completed inside the window count, so that stall shows as a lower pace rather than as a
+    /// measurement taken after the copies ended.
     static func whileCopying(seconds: Double, url: String, copiers: [@Sendable () async -> Bool]) async throws
         -> (pace: Pace, copies: Int) {
         let flags = CopyFlags()
-        // Copiers that block every thread of the pool also block the task that would tell them to stop, so each
-        // also stops on its own when the measurement's time is up.
-        let until = ContinuousClock.now + .milliseconds(Int(seconds * 1000) + 200)
+        let windowStart = ContinuousClock.now + .milliseconds(300)
+        let windowEnd = windowStart + .milliseconds(Int(seconds * 1000))
+        async let pace = pace(url, from: windowStart, until: windowEnd)
+        // Let the fetchers get going, then start the copiers. Copiers that block every thread of the pool also
+        // block the task that would tell them to stop, so each also stops on its own when the window ends.
+        try await Task.sleep(for: .milliseconds(100))
         var tasks: [Task<Void, Never>] = []
         for copy in copiers {
             tasks.append(Task {
-                while !flags.stop.load(ordering: .relaxed), ContinuousClock.now < until {
+                while !flags.stop.load(ordering: .relaxed), ContinuousClock.now < windowEnd {
                     if await copy() { flags.copies.add(1, ordering: .relaxed) }
                 }
             })
         }
-        // Let the first copies start before measuring.
-        try await Task.sleep(for: .milliseconds(200))
-        let pace = try await pace(url, seconds: seconds)
+        let measured = try await pace
         flags.stop.store(true, ordering: .relaxed)
         for task in tasks { await task.value }
-        return (pace, flags.copies.load(ordering: .relaxed))
+        return (measured, flags.copies.load(ordering: .relaxed))
     }
 
     /// Shared between the measuring task and the copiers.
@@ -100,18 +106,27 @@ struct ExecutorBenchmark {
         let stop = Atomic<Bool>(false)
     }
 
-    /// Pages per second and latency percentiles of `fetchers` tasks fetching `url` for `seconds`.
+    /// Pages per second and latency percentiles of `fetchers` tasks fetching `url` for `seconds`, from now.
     static func pace(_ url: String, seconds: Double) async throws -> Pace {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        let start = ContinuousClock.now
+        return try await pace(url, from: start, until: start + .milliseconds(Int(seconds * 1000)))
+    }
+
+    /// Pages per second and latency percentiles of the pages `fetchers` tasks completed between `from` and
+    /// `until` (they fetch from now until `until`; pages that end outside the window do not count).
+    static func pace(_ url: String, from: ContinuousClock.Instant, until: ContinuousClock.Instant) async throws -> Pace {
+        let seconds = Double((until - from).components.seconds) + Double((until - from).components.attoseconds) / 1e18
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for _ in 0..<fetchers {
                 group.addTask {
                     var own: [Double] = []
-                    while ContinuousClock.now < deadline {
+                    while ContinuousClock.now < until {
                         let start = ContinuousClock.now
                         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
                         _ = try await response.body.collect(upTo: 1 << 22)
-                        let elapsed = ContinuousClock.now - start
+                        let end = ContinuousClock.now
+                        guard end >= from, end <= until else { continue }
+                        let elapsed = end - start
                         own.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
                     }
                     return own

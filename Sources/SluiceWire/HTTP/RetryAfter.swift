@@ -1,5 +1,5 @@
 package import Foundation
-package import SluiceCore
+import SluiceCore
 
 /// The `Retry-After` header (RFC 9110 §10.2.3): delta-seconds or an HTTP-date.
 package enum RetryAfter {

@@ -1,5 +1,5 @@
 package import Foundation
-package import SluiceCore
+import SluiceCore
 
 /// What to do after a failed attempt.
 package enum RetryDecision: Sendable, Equatable {
