@@ -103,7 +103,9 @@ package struct JobRunner: Sendable {
         logger[metadataKey: "job.name"] = "\(job.name)"
         let runID: Int64
         do {
-            runID = try await warehouse.beginRun(job: job.name, trigger: trigger)
+            runID = try await Self.uncancelled { [warehouse] in
+                try await warehouse.beginRun(job: job.name, trigger: trigger)
+            }
         } catch {
             let text = redactor.redact(String(describing: error))
             logger.error("could not record the run start", metadata: ["error": "\(text)"])
@@ -134,11 +136,11 @@ package struct JobRunner: Sendable {
         report.bytesRead = stats.bytesRead
         report.httpStats = stats
         report.seconds = now() - started
+        let end = RunEnd(runID: runID, status: report.status, rowsWritten: Int64(report.rowsWritten),
+                         requests: Int64(report.requests), bytesRead: Int64(report.bytesRead), error: report.error,
+                         errorKind: report.status == .failed ? report.errorKind : nil)
         do {
-            try await warehouse.finishRun(RunEnd(
-                runID: runID, status: report.status, rowsWritten: Int64(report.rowsWritten), requests: Int64(report.requests),
-                bytesRead: Int64(report.bytesRead), error: report.error,
-                errorKind: report.status == .failed ? report.errorKind : nil))
+            try await Self.uncancelled { [warehouse] in try await warehouse.finishRun(end) }
         } catch {
             logger.error("could not record the run result", metadata: ["error": "\(redactor.redact(String(describing: error)))"])
         }
@@ -148,6 +150,14 @@ package struct JobRunner: Sendable {
         monitor.logger = logger
         await monitor.afterRun(job, runID: runID, now: now())
         return report
+    }
+
+    /// Runs `body` where the caller's cancellation cannot reach it: the records of a run's start and end. A
+    /// shutdown cancels runs in flight, and a PostgreSQL statement cancelled while its answer is on the way can
+    /// commit on the server yet fail here, which would leave a run recorded `running` for good (or never
+    /// recorded at all). Both statements are short; the run itself still stops at once.
+    static func uncancelled<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await body() }.value
     }
 
     private func pullAndLoad(_ job: JobDefinition, source: any Source, runID: Int64, trigger: RunTrigger,

@@ -61,7 +61,7 @@ struct SoakBenchmark {
                 try process.run()
                 defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
 
-                var samples: [(Double, Double)] = []
+                var samples: [MemorySample] = []
                 let start = Date()
                 var nextChange = 60.0
                 var downloads = 1
@@ -71,7 +71,7 @@ struct SoakBenchmark {
                     guard process.isRunning else {
                         throw BenchOptions.UsageError(description: "the daemon exited after \(Int(t)) s (status \(process.terminationStatus))")
                     }
-                    if let rss = IdleBenchmark.statusMiB(process.processIdentifier, "VmRSS") { samples.append((t, rss)) }
+                    if let sample = MemorySample(process.processIdentifier, at: t) { samples.append(sample) }
                     if t >= nextChange {
                         // New data keeps arriving: feed rows, Citrix sessions changing, a WS1 download now and then.
                         _ = feed.append(count: 40)
@@ -148,30 +148,65 @@ struct SoakBenchmark {
         for (name, text) in files { try (text + "\n").write(toFile: "\(folder)/\(name).yaml", atomically: true, encoding: .utf8) }
     }
 
-    private func report(seconds: Double, samples: [(Double, Double)], warehouse: String, exit: Int32,
-                        tokens: [(String, Int)], feedRows: Int, pbiEvents: Int, citrixSessions: Int, ws1Downloads: Int) throws {
-        let db = try SoakReader(warehouse)
-        // Memory after the first two minutes (first loads, caches) against the end, and the fitted slope.
-        let settled = samples.filter { $0.0 >= 120 }
+    /// Resident memory of the daemon at one moment, in MiB: the whole, and its two parts. Anonymous memory (heap,
+    /// stacks) is what a leak grows; file-backed memory is pages of the binary and libraries, clean and shared, which
+    /// grows as code paths are first used (a retry, a token refresh) and which the kernel can drop at any time.
+    struct MemorySample {
+        var seconds: Double
+        var rss: Double
+        var anonymous: Double
+        var file: Double
+
+        init?(_ pid: Int32, at seconds: Double) {
+            guard let rss = IdleBenchmark.statusMiB(pid, "VmRSS"), let anonymous = IdleBenchmark.statusMiB(pid, "RssAnon"),
+                  let file = IdleBenchmark.statusMiB(pid, "RssFile") else { return nil }
+            self.seconds = seconds
+            self.rss = rss
+            self.anonymous = anonymous
+            self.file = file
+        }
+    }
+
+    /// Start → end, peak and fitted slope of one measure of the samples, after the first two minutes.
+    private static func memoryLine(_ name: String, _ samples: [MemorySample], _ value: (MemorySample) -> Double,
+                                   target: String) -> BenchLine {
+        let settled = samples.filter { $0.seconds >= 120 }.map { ($0.seconds, value($0)) }
         let first = settled.prefix(6).map(\.1).reduce(0, +) / Double(max(1, min(6, settled.count)))
         let last = settled.suffix(6).map(\.1).reduce(0, +) / Double(max(1, min(6, settled.count)))
         let slope = Self.slope(settled) * 3600
-        let peak = samples.map(\.1).max() ?? 0
-        let perExpiry = Double(Self.tokenLifetime - 60)
-        let allowed = Int((seconds / perExpiry).rounded(.up)) + 1
-        // The curve, so a plateau and a leak look different: the mean of each 2-minute stretch.
+        let peak = samples.map(value).max() ?? 0
+        return BenchLine(name: name + ", minutes 2-3 → last minute (mean of 6 samples)",
+                         figure: "\(BenchMeasure.format(first, 1)) → \(BenchMeasure.format(last, 1)) MiB",
+                         anchor: "peak \(BenchMeasure.format(peak, 1)) MiB", ratio: "\(BenchMeasure.format(slope, 2)) MiB/h fitted",
+                         target: target)
+    }
+
+    /// The mean of each 2-minute stretch of one measure, so a plateau and a leak look different.
+    private static func curve(_ samples: [MemorySample], seconds: Double, _ value: (MemorySample) -> Double) -> String {
         var curve: [String] = []
         var start = 0.0
         while start < seconds {
-            let stretch = samples.filter { $0.0 >= start && $0.0 < start + 120 }.map(\.1)
+            let stretch = samples.filter { $0.seconds >= start && $0.seconds < start + 120 }.map(value)
             if !stretch.isEmpty { curve.append(BenchMeasure.format(stretch.reduce(0, +) / Double(stretch.count), 1)) }
             start += 120
         }
-        print("soak: RSS by 2-minute stretch (MiB): " + curve.joined(separator: " "))
+        return curve.joined(separator: " ")
+    }
+
+    private func report(seconds: Double, samples: [MemorySample], warehouse: String, exit: Int32,
+                        tokens: [(String, Int)], feedRows: Int, pbiEvents: Int, citrixSessions: Int, ws1Downloads: Int) throws {
+        let db = try SoakReader(warehouse)
+        let perExpiry = Double(Self.tokenLifetime - 60)
+        let allowed = Int((seconds / perExpiry).rounded(.up)) + 1
+        // Memory after the first two minutes (first loads, caches) against the end, and the fitted slope.
+        print("soak: RSS by 2-minute stretch (MiB): " + Self.curve(samples, seconds: seconds, \.rss))
+        print("soak: anonymous (heap, stacks): " + Self.curve(samples, seconds: seconds, \.anonymous))
+        print("soak: file-backed (code pages): " + Self.curve(samples, seconds: seconds, \.file))
         var lines: [BenchLine] = [
-            BenchLine(name: "RSS, minutes 2-3 → last minute (mean of 6 samples)", figure: "\(BenchMeasure.format(first, 1)) → \(BenchMeasure.format(last, 1)) MiB",
-                      anchor: "peak \(BenchMeasure.format(peak, 1)) MiB", ratio: "\(BenchMeasure.format(slope, 2)) MiB/h fitted",
-                      target: "flat"),
+            Self.memoryLine("RSS", samples, \.rss, target: "flat"),
+            Self.memoryLine("anonymous memory (heap, stacks)", samples, \.anonymous, target: "flat: what a leak grows"),
+            Self.memoryLine("file-backed memory (code pages of the binary and libraries)", samples, \.file,
+                            target: "grows as code paths are first used"),
         ]
         for (name, count) in tokens {
             lines.append(BenchLine(name: "token requests, \(name)", figure: "\(count)", anchor: "lifetime \(Self.tokenLifetime) s, \(Int(seconds)) s run",

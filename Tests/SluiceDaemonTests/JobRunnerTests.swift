@@ -125,6 +125,27 @@ struct JobRunnerTests {
         }
     }
 
+    /// A shutdown cancels runs in flight, possibly while their start or end is being recorded: the records still
+    /// land and match what the runner reports, so no run stays `running` in the warehouse.
+    @Test func aRunCancelledWhileItsRecordsAreWrittenStillRecordsItsEnd() async throws {
+        let dir = NSTemporaryDirectory() + "sluice-runner-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sqlite = try SQLiteWarehouse.open(path: dir + "/w.db")
+        let runner = JobRunner(warehouse: CancellationSensitiveWarehouse(inner: sqlite),
+                               sources: FakeSources(source: FakeSource(batches: [Self.page(1, ids: [1])])),
+                               locks: NoLocks(), logger: Logger(label: "test") { _ in InMemoryLogHandler() })
+        let report = await Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await runner.run(Self.job, trigger: .schedule)
+        }.value
+        #expect(report.status == .cancelled)
+        let recorded = try #require(try await sqlite.lastRun(job: "feed"))
+        #expect(recorded.runID == report.runID)
+        #expect(recorded.status == .cancelled)
+        await sqlite.close()
+    }
+
     @Test func aRunPastItsDeadlineIsATimeoutThatKeepsWhatCommitted() async throws {
         var job = Self.job
         job.maxRunSeconds = 3
@@ -143,6 +164,36 @@ struct JobRunnerTests {
             #expect(state["cursor"] == "3")
         }
     }
+}
+
+/// The SQLite warehouse, answering run records the way a network database client does when the calling task is
+/// cancelled: the statement takes effect, and the caller gets a `CancellationError` anyway.
+struct CancellationSensitiveWarehouse: Warehouse {
+    let inner: SQLiteWarehouse
+
+    func beginRun(job: String, trigger: RunTrigger) async throws -> Int64 {
+        let id = try await inner.beginRun(job: job, trigger: trigger)
+        try Task.checkCancellation()
+        return id
+    }
+    func finishRun(_ end: RunEnd) async throws {
+        try await inner.finishRun(end)
+        try Task.checkCancellation()
+    }
+    func commit(_ batch: Batch, job: String, runID: Int64) async throws -> Int {
+        try await inner.commit(batch, job: job, runID: runID)
+    }
+    func discardUnpublished(job: String, runID: Int64) async { await inner.discardUnpublished(job: job, runID: runID) }
+    func markAbandonedRuns(job: String?) async throws -> Int { try await inner.markAbandonedRuns(job: job) }
+    func state(job: String) async throws -> [String: String] { try await inner.state(job: job) }
+    func knownColumns() async throws -> [String: [String: ColumnType]] { try await inner.knownColumns() }
+    func recentRuns(job: String, limit: Int) async throws -> [RunRecord] { try await inner.recentRuns(job: job, limit: limit) }
+    func jobsWithRuns() async throws -> [String] { try await inner.jobsWithRuns() }
+    func coverage(job: String) async throws -> [CoverageRow] { try await inner.coverage(job: job) }
+    func completeness(_ policies: [CompletenessPolicy], now: Double, write: Bool) async throws -> [CompletenessReport] {
+        try await inner.completeness(policies, now: now, write: write)
+    }
+    func close() async { await inner.close() }
 }
 
 /// A one-shot barrier: `wait()` suspends until `open()` is called or the waiting task is cancelled.

@@ -68,7 +68,7 @@ struct PostgresMultiInstanceTests {
                 }
                 // Every run ended, once: a run cut off by the kill is `abandoned`, the rest were logged by exactly one
                 // daemon under their own id.
-                #expect(!runs.contains { $0.status == "running" }, "\(runs)")
+                #expect(!runs.contains { $0.status == "running" }, "\(runs)\nthe survivor's log ends:\n\(survivor.combined.suffix(4000))")
                 let logged = [Self.loggedRunIDs(killed.combined), Self.loggedRunIDs(survivor.combined)]
                 #expect(logged[0].isDisjoint(with: logged[1]))
                 #expect(!logged[0].isEmpty && !logged[1].isEmpty, "each daemon ran jobs, the standby after the kill")

@@ -7,8 +7,9 @@ package import Logging
 /// task of a task group, the closure receives the base URLs once every server is listening, and the servers
 /// are cancelled and awaited when the closure returns or throws. Nothing outlives the call.
 package enum EmulatorServer {
-    /// How long to wait for the servers to start listening before giving up.
-    package static let startupTimeout: Duration = .seconds(10)
+    /// How long to wait for the servers to start listening before giving up. Generous: under the full test suite
+    /// on two cores a server once took more than 10 s to bind (a busy machine, not a broken server).
+    package static let startupTimeout: Duration = .seconds(45)
 
     /// Serves one emulator on `host` (port 0: the system picks a free one) while `body` runs.
     ///
