@@ -66,10 +66,10 @@ let package = Package(
         // The SQLite file: binding, migrations, schema evolution, load modes, runs and state.
         .target(
             name: "SluiceWarehouse",
-            dependencies: ["SluiceCore", "CSQLite", "CFileSystem", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SluiceCore", "CSQLite", "CSluiceSystem", .product(name: "Logging", package: "swift-log")]
         ),
         // statfs(2) for the warehouse doctor (Swift's Glibc module lacks <sys/vfs.h>).
-        .target(name: "CFileSystem"),
+        .target(name: "CSluiceSystem"),
         // PostgreSQL as a second warehouse (same contract as SQLite), with advisory job locks shared by instances.
         .target(
             name: "SluicePostgres",
@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "SluiceDaemon",
             dependencies: [
-                "SluiceCore", "SluiceSources",
+                "SluiceCore", "SluiceSources", "CSluiceSystem",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -93,7 +93,8 @@ package enum Daemon {
                 onJobsChanged: { jobs, broken in
                     metrics.setTenants(of: jobs)
                     state.setJobs(jobs, brokenFiles: broken)
-                })
+                },
+                onIdle: { FreeMemory.release() })
 
             // Graceful shutdown runs in reverse order: the notifier says STOPPING=1 first, the scheduler drains
             // its runs next, and the metrics endpoint answers until the very end.

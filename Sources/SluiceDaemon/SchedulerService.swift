@@ -35,6 +35,7 @@ package struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.I
     let refresh: (@Sendable ([JobDefinition]) async -> Int)?
     let refreshInterval: Duration
     let onJobsChanged: @Sendable ([JobDefinition], [JobFileError]) -> Void
+    let onIdle: @Sendable () -> Void
 
     /// - Parameters:
     ///   - jobs: The jobs to schedule.
@@ -48,6 +49,7 @@ package struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.I
     ///   - jitter: Returns a delay in `0...max` for a job with `jitter: max`.
     ///   - refresh: Brings gaps and freshness of the jobs up to date (lag grows and gaps cross their deadline
     ///     without any run) and returns how many jobs have gaps; called every `refreshInterval`.
+    ///   - onIdle: Called when the last run in flight has ended (the daemon hands free memory back then).
     package init(jobs: [JobDefinition], history: [String: Scheduler.History], maxConcurrent: Int,
                 execute: @escaping @Sendable (JobDefinition, _ tick: UTCClock.Instant?) async -> RunStatus?,
                 reloader: JobReloader?,
@@ -55,7 +57,8 @@ package struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.I
                 notifier: SystemdNotifier, logger: Logger,
                 clock: C, jitter: @escaping @Sendable (Duration) -> Duration = SchedulerJitter.random,
                 refresh: (@Sendable ([JobDefinition]) async -> Int)? = nil, refreshInterval: Duration = .seconds(60),
-                onJobsChanged: @escaping @Sendable ([JobDefinition], [JobFileError]) -> Void = { _, _ in }) {
+                onJobsChanged: @escaping @Sendable ([JobDefinition], [JobFileError]) -> Void = { _, _ in },
+                onIdle: @escaping @Sendable () -> Void = {}) {
         self.jobs = jobs
         self.history = history
         self.maxConcurrent = maxConcurrent
@@ -69,6 +72,7 @@ package struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.I
         self.refresh = refresh
         self.refreshInterval = refreshInterval
         self.onJobsChanged = onJobsChanged
+        self.onIdle = onIdle
     }
 
     package func run() async throws {
@@ -137,6 +141,7 @@ package struct SchedulerService<C: Clock>: Service where C.Instant == UTCClock.I
                 switch event {
                 case .finished(let name, let status):
                     scheduler.finished(name, status: status, now: clock.now, jitter: jitter)
+                    if scheduler.runningCount == 0 { onIdle() }
                     if status == nil, let known = await loadHistory([name])[name] {
                         // Another process ran the job: plan from its run, as a standby instance must.
                         scheduler.adopt(known, for: name, now: clock.now, jitter: jitter)

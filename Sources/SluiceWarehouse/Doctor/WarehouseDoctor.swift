@@ -1,10 +1,10 @@
-package import CFileSystem
-package import Foundation
+import CSluiceSystem
+import Foundation
 package import SluiceCore
 #if canImport(Glibc)
-package import Glibc
+import Glibc
 #elseif canImport(Musl)
-package import Musl
+import Musl
 #endif
 
 /// The warehouse part of `sluice doctor`: its folder (writable, WAL possible, a local file system, room to

@@ -1,4 +1,4 @@
-#include "CFileSystem.h"
+#include "CSluiceSystem.h"
 
 #if defined(__linux__)
 #include <sys/vfs.h>
@@ -18,5 +18,17 @@ int sluice_statfs_type(const char *path, unsigned long long *type) {
     (void)type;
     errno = ENOSYS;
     return -1;
+}
+#endif
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+
+int sluice_release_free_memory(void) {
+    return malloc_trim(0);
+}
+#else
+int sluice_release_free_memory(void) {
+    return 0;
 }
 #endif
