@@ -3,9 +3,10 @@ import PostgresNIO
 import SluiceCore
 
 extension PostgresSession {
-    /// Bytes of COPY data sent per message: large enough that the per-write round trip to the event loop does
-    /// not matter, small enough to keep memory flat.
-    static let copyChunkBytes = 1 << 20
+    /// Bytes of COPY data sent per message: large enough that the per-write hop to the event loop does not
+    /// matter, small enough that the server parses one chunk while the next is encoded (a whole 5,000-row part in
+    /// one 1 MiB message left the server idle while it was encoded: 0.39× `psql \copy` against 0.45× with 128 KiB).
+    static let copyChunkBytes = 1 << 17
 
     /// Streams the rows of `batch` into `table` (`columns` in batch order, values coerced to `types`) with
     /// `COPY … FROM STDIN`; returns the cells written as NULL because they did not fit, by batch column index.
