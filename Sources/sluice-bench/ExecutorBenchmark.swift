@@ -3,6 +3,7 @@ import CSQLite
 import Foundation
 import Logging
 import NIOCore
+import SluiceCore
 import SluiceEmulators
 import SluiceWarehouse
 import Synchronization
@@ -115,7 +116,7 @@ struct ExecutorBenchmark {
     /// Pages per second and latency percentiles of the pages `fetchers` tasks completed between `from` and
     /// `until` (they fetch from now until `until`; pages that end outside the window do not count).
     static func pace(_ url: String, from: ContinuousClock.Instant, until: ContinuousClock.Instant) async throws -> Pace {
-        let seconds = Double((until - from).components.seconds) + Double((until - from).components.attoseconds) / 1e18
+        let seconds = (until - from).seconds
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for _ in 0..<fetchers {
                 group.addTask {
@@ -127,7 +128,7 @@ struct ExecutorBenchmark {
                         let end = ContinuousClock.now
                         guard end >= from, end <= until else { continue }
                         let elapsed = end - start
-                        own.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                        own.append(elapsed.seconds * 1000)
                     }
                     return own
                 }
